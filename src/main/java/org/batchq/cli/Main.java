@@ -1,0 +1,69 @@
+package org.batchq.cli;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import org.batchq.Version;
+import org.batchq.io.AtomicOutput;
+import org.batchq.io.BadInputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+
+/** The {@code batchq} command. Exit codes (docs/cli.md): 0 success, 1 runtime failure, 2 usage error. */
+@Command(
+    name = "batchq",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.VersionProvider.class,
+    description = "Batch (offline) reinforcement learning: collect transitions, fit Q-functions, evaluate policies.",
+    subcommands = {CollectCommand.class, InfoCommand.class})
+public final class Main {
+  public static final int OK = 0;
+  public static final int FAILURE = 1;
+  public static final int USAGE = 2;
+
+  @Option(names = "--verbose", description = "Print stack traces and extra detail.", scope = CommandLine.ScopeType.INHERIT)
+  static boolean verbose;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code (tests call this in-process). */
+  public static int run(String... args) {
+    verbose = false;
+    CommandLine cli = new CommandLine(new Main());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setExecutionExceptionHandler(Main::onError);
+    cli.setParameterExceptionHandler((e, a) -> {
+      PrintWriter err = e.getCommandLine().getErr();
+      err.println("batchq: " + e.getMessage());
+      err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+      return USAGE;
+    });
+    return cli.execute(args);
+  }
+
+  private static int onError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    if (verbose) {
+      e.printStackTrace(cmd.getErr());
+    }
+    int code = e instanceof IllegalArgumentException && !(e instanceof NumberFormatException) ? USAGE : FAILURE;
+    String message = e instanceof BadInputException || e instanceof AtomicOutput.OutputExistsException
+        || e instanceof IllegalArgumentException || e instanceof UncheckedIOException
+        ? e.getMessage()
+        : e.getClass().getSimpleName() + ": " + e.getMessage();
+    cmd.getErr().println("batchq " + cmd.getCommandName() + ": " + message);
+    if (!verbose && code == FAILURE && !(e instanceof BadInputException)) {
+      cmd.getErr().println("(run with --verbose for details)");
+    }
+    return code;
+  }
+
+  static final class VersionProvider implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"batchq " + Version.BATCHQ};
+    }
+  }
+}

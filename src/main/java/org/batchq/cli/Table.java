@@ -1,0 +1,109 @@
+package org.batchq.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Results as an aligned text table, CSV or JSON (an array of objects keyed by column). */
+final class Table {
+  enum Format { TABLE, CSV, JSON }
+
+  private final List<String> columns;
+  private final List<List<Object>> rows = new ArrayList<>();
+
+  Table(String... columns) {
+    this.columns = List.of(columns);
+  }
+
+  Table row(Object... values) {
+    if (values.length != columns.size()) {
+      throw new IllegalArgumentException("row has " + values.length + " values for " + columns.size() + " columns");
+    }
+    rows.add(java.util.Arrays.asList(values));
+    return this;
+  }
+
+  String render(Format format) {
+    return switch (format) {
+      case TABLE -> text();
+      case CSV -> csv();
+      case JSON -> json();
+    };
+  }
+
+  private String text() {
+    int[] width = new int[columns.size()];
+    for (int c = 0; c < width.length; c++) {
+      width[c] = columns.get(c).length();
+      for (List<Object> r : rows) {
+        width[c] = Math.max(width[c], cell(r.get(c)).length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    line(sb, columns.stream().map(x -> (Object) x).toList(), width, false);
+    for (int c = 0; c < width.length; c++) {
+      sb.append(c == 0 ? "" : "  ").append("-".repeat(width[c]));
+    }
+    sb.append('\n');
+    rows.forEach(r -> line(sb, r, width, true));
+    return sb.toString();
+  }
+
+  private static void line(StringBuilder sb, List<Object> values, int[] width, boolean alignNumbers) {
+    for (int c = 0; c < width.length; c++) {
+      Object v = values.get(c);
+      String s = cell(v);
+      boolean right = alignNumbers && v instanceof Number;
+      String pad = " ".repeat(width[c] - s.length());
+      sb.append(c == 0 ? "" : "  ").append(right ? pad + s : s + (c == width.length - 1 ? "" : pad));
+    }
+    sb.append('\n');
+  }
+
+  private String csv() {
+    StringBuilder sb = new StringBuilder(String.join(",", columns)).append('\n');
+    for (List<Object> r : rows) {
+      List<String> cells = new ArrayList<>();
+      for (Object v : r) {
+        String s = v == null ? "" : v instanceof Double d ? Double.toString(d) : v.toString();
+        cells.add(s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s);
+      }
+      sb.append(String.join(",", cells)).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private String json() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (List<Object> r : rows) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (int c = 0; c < columns.size(); c++) {
+        m.put(columns.get(c), r.get(c));
+      }
+      out.add(m);
+    }
+    try {
+      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Numbers in tables: integers as they are, others with 4 significant decimals at most. */
+  static String cell(Object v) {
+    if (v == null) {
+      return "";
+    }
+    if (v instanceof Double || v instanceof Float) {
+      double d = ((Number) v).doubleValue();
+      if (Double.isNaN(d)) {
+        return "-";
+      }
+      return Math.abs(d) >= 1000 ? String.format("%.1f", d) : String.format("%.4g", d);
+    }
+    return v.toString();
+  }
+}

@@ -1,0 +1,119 @@
+package org.batchq.rollout;
+
+import java.util.Arrays;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.batchq.data.Episode;
+import org.batchq.env.EnvSpec;
+import org.batchq.env.Environments;
+import org.batchq.env.Rng;
+import org.batchq.env.VectorEnv;
+import org.batchq.policy.Policy;
+
+/**
+ * Runs a fixed set of episodes, numbered 0..N-1, in K environments stepped in lockstep under one policy; shared
+ * by {@code collect}, {@code evaluate} and {@code run}.
+ *
+ * <p>Seeding contract (docs/reproducibility.md): episode i resets from stream (seed, RESET, round, i) and acts from
+ * stream (seed, ACTION, round, i). A free slot takes the next unstarted episode, so the set of episodes is fixed
+ * up front and every episode's rows are the same whatever K is; episodes reach the sink in id order, so short
+ * episodes finishing first never bias what is kept.
+ */
+public final class Rollout {
+  static final long RESET_STREAM = 0;
+  static final long ACTION_STREAM = 1;
+
+  /**
+   * @param firstEpisodeId the id of episode 0, so that ids stay unique across a run's rounds
+   */
+  public record Plan(String envId, int episodes, int envs, long seed, int round, long firstEpisodeId) {
+    public Plan {
+      if (episodes < 1) {
+        throw new IllegalArgumentException("episodes must be at least 1");
+      }
+      if (envs < 1) {
+        throw new IllegalArgumentException("envs must be at least 1");
+      }
+    }
+  }
+
+  private Rollout() {}
+
+  /** Rolls out every episode of the plan and hands each to {@code sink}, in episode order. */
+  public static void run(Plan plan, Policy policy, Consumer<Episode> sink) {
+    EnvSpec spec = Environments.spec(plan.envId());
+    int k = Math.min(plan.envs(), plan.episodes());
+    int d = spec.observationSize();
+    VectorEnv env = Environments.make(plan.envId(), k);
+    float[] obs = new float[k * d];
+    float[] nextObs = new float[k * d];
+    float[] rewards = new float[k];
+    boolean[] terminated = new boolean[k];
+    boolean[] truncated = new boolean[k];
+    int[] actions = new int[k];
+    float[] probs = new float[k];
+    Rng[] actionStreams = new Rng[k];
+    EpisodeBuffer[] buffers = new EpisodeBuffer[k];
+    int[] episodeOfSlot = new int[k];
+    Arrays.fill(episodeOfSlot, -1);
+    InOrder ordered = new InOrder(sink, plan.firstEpisodeId());
+
+    int started = 0;
+    for (int slot = 0; slot < k; slot++) {
+      buffers[slot] = new EpisodeBuffer(d);
+      start(plan, env, slot, started++, obs, actionStreams, episodeOfSlot);
+    }
+    int running = k;
+    while (running > 0) {
+      policy.act(obs, k, actionStreams, actions, probs);
+      env.step(actions, nextObs, rewards, terminated, truncated);
+      for (int slot = 0; slot < k; slot++) {
+        if (episodeOfSlot[slot] < 0) {
+          continue; // idle: no episodes left to start
+        }
+        buffers[slot].add(obs, nextObs, slot * d, actions[slot], rewards[slot], probs[slot]);
+        if (terminated[slot] || truncated[slot]) {
+          // The buffer already holds the true final observation (nextObs); only now may reset overwrite obs.
+          ordered.accept(buffers[slot].finish(plan.firstEpisodeId() + episodeOfSlot[slot], terminated[slot],
+              truncated[slot]));
+          if (started < plan.episodes()) {
+            start(plan, env, slot, started++, obs, actionStreams, episodeOfSlot);
+          } else {
+            episodeOfSlot[slot] = -1;
+            running--;
+          }
+        } else {
+          System.arraycopy(nextObs, slot * d, obs, slot * d, d);
+        }
+      }
+    }
+  }
+
+  private static void start(Plan plan, VectorEnv env, int slot, int episode, float[] obs, Rng[] actionStreams,
+      int[] episodeOfSlot) {
+    env.reset(slot, Rng.derive(plan.seed(), RESET_STREAM, plan.round(), episode), obs, slot * env.spec().observationSize());
+    actionStreams[slot] = Rng.derive(plan.seed(), ACTION_STREAM, plan.round(), episode);
+    episodeOfSlot[slot] = episode;
+  }
+
+  /** Releases episodes to the sink in id order, holding the ones that finished early. */
+  private static final class InOrder implements Consumer<Episode> {
+    private final Consumer<Episode> sink;
+    private final TreeMap<Long, Episode> waiting = new TreeMap<>();
+    private long next;
+
+    InOrder(Consumer<Episode> sink, long firstId) {
+      this.sink = sink;
+      this.next = firstId;
+    }
+
+    @Override
+    public void accept(Episode e) {
+      waiting.put(e.id(), e);
+      while (!waiting.isEmpty() && waiting.firstKey() == next) {
+        sink.accept(waiting.pollFirstEntry().getValue());
+        next++;
+      }
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Environments stepped in lockstep under a policy, with the seeding contract; shared by collect and evaluate. */
+package org.batchq.rollout;
