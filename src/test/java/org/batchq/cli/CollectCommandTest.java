@@ -1,0 +1,124 @@
+package org.batchq.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.batchq.testing.Cli;
+import org.batchq.testing.Duck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What collect writes, checked through DuckDB rather than batchq's own reader. */
+class CollectCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void writesWellFormedEpisodesThatDuckDbReads() throws Exception {
+    Path out = dir.resolve("d.parquet");
+    Cli.ok("collect", "--episodes", "60", "--seed", "3", "--out", out.toString());
+    String f = Duck.quote(out);
+    try (Duck duck = new Duck()) {
+      long rows = ((Number) duck.scalar("SELECT count(*) FROM " + f)).longValue();
+      assertTrue(rows > 60 * 8);
+      assertEquals(60L, ((Number) duck.scalar("SELECT count(DISTINCT episode_id) FROM " + f)).longValue());
+      assertEquals(0L, ((Number) duck.scalar(
+          "SELECT count(*) FROM " + f + " WHERE len(obs) <> 4 OR len(next_obs) <> 4")).longValue());
+      assertEquals((double) rows, ((Number) duck.scalar("SELECT sum(reward) FROM " + f)).doubleValue());
+      // steps run 0..T-1 within each episode
+      assertEquals(0L, ((Number) duck.scalar("SELECT count(*) FROM (SELECT episode_id, min(step) AS lo, max(step) AS hi,"
+          + " count(*) AS n FROM " + f + " GROUP BY episode_id) WHERE lo <> 0 OR hi <> n - 1")).longValue());
+      // the last row of each episode, and only it, ends the episode
+      assertEquals(0L, ((Number) duck.scalar("SELECT count(*) FROM (SELECT *, max(step) OVER (PARTITION BY episode_id)"
+          + " AS last FROM " + f + ") WHERE (step = last) <> (terminated OR truncated)")).longValue());
+      // next_obs of each row is obs of the next row of the same episode
+      assertEquals(0L, ((Number) duck.scalar("SELECT count(*) FROM (SELECT next_obs, lead(obs) OVER (PARTITION BY"
+          + " episode_id ORDER BY step) AS following FROM " + f + ") WHERE following IS NOT NULL AND following <> next_obs"))
+          .longValue());
+      assertEquals(0L, ((Number) duck.scalar("SELECT count(*) FROM " + f + " WHERE behavior_prob <> 0.5")).longValue());
+      // rows are stored in episode order
+      List<List<Object>> order = duck.query("SELECT episode_id, step FROM " + f);
+      for (int i = 1; i < order.size(); i++) {
+        long e0 = ((Number) order.get(i - 1).get(0)).longValue();
+        long e1 = ((Number) order.get(i).get(0)).longValue();
+        assertTrue(e1 > e0 || (e1 == e0 && ((Number) order.get(i).get(1)).intValue()
+            == ((Number) order.get(i - 1).get(1)).intValue() + 1), "row " + i + " out of order");
+      }
+      Object meta = duck.scalar("SELECT decode(value) FROM parquet_kv_metadata(" + f + ") WHERE decode(key) = 'batchq.env_id'");
+      assertEquals("CartPole-v1", meta);
+    }
+  }
+
+  @Test
+  void theSameSeedGivesTheSameRowsWhateverTheNumberOfEnvironments() throws Exception {
+    Path a = dir.resolve("a.parquet");
+    Path b = dir.resolve("b.parquet");
+    Path c = dir.resolve("c.parquet");
+    Cli.ok("collect", "--episodes", "30", "--seed", "11", "--envs", "1", "--out", a.toString());
+    Cli.ok("collect", "--episodes", "30", "--seed", "11", "--envs", "7", "--out", b.toString());
+    Cli.ok("collect", "--episodes", "30", "--seed", "12", "--out", c.toString());
+    try (Duck duck = new Duck()) {
+      String q = "SELECT * FROM %s";
+      List<List<Object>> rowsA = duck.query(String.format(q, Duck.quote(a)));
+      assertEquals(rowsA, duck.query(String.format(q, Duck.quote(b))));
+      assertFalse(rowsA.equals(duck.query(String.format(q, Duck.quote(c)))), "another seed, other rows");
+    }
+  }
+
+  @Test
+  void directoryOutputHoldsPartFilesThatReadAsOneDataset() throws Exception {
+    Path out = dir.resolve("ds");
+    Cli.ok("collect", "--episodes", "20", "--seed", "1", "--out", out.toString());
+    assertTrue(Files.isDirectory(out));
+    try (Duck duck = new Duck()) {
+      long duckRows = ((Number) duck.scalar("SELECT count(*) FROM read_parquet(" + Duck.quote(out.resolve("*.parquet"))
+          + ")")).longValue();
+      JsonNode info = new ObjectMapper().readTree(Cli.ok("info", out.toString(), "--format", "json").out());
+      assertEquals(duckRows, info.get("rows").asLong());
+    }
+  }
+
+  @Test
+  void anExistingOutputIsKeptWithoutForce() throws Exception {
+    Path out = dir.resolve("d.parquet");
+    Files.writeString(out, "precious");
+    Cli.Result r = Cli.run("collect", "--episodes", "5", "--out", out.toString());
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().contains(out.getFileName().toString()) && r.err().contains("--force"), r.err());
+    assertEquals("precious", Files.readString(out));
+    Cli.ok("collect", "--episodes", "5", "--out", out.toString(), "--force");
+    assertFalse(Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1).equals("precious"));
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of(out), files.toList(), "no temporary left behind");
+    }
+  }
+
+  @Test
+  void infoAgreesWithDuckDb() throws Exception {
+    Path out = dir.resolve("d.parquet");
+    Cli.ok("collect", "--episodes", "40", "--seed", "8", "--out", out.toString());
+    JsonNode info = new ObjectMapper().readTree(Cli.ok("info", out.toString(), "--format", "json").out());
+    String f = Duck.quote(out);
+    try (Duck duck = new Duck()) {
+      List<Object> row = duck.query("SELECT count(*), count(DISTINCT episode_id), avg(n), min(n), max(n), avg(ret),"
+          + " stddev_samp(ret) FROM (SELECT episode_id, count(*) AS n, sum(reward) AS ret FROM " + f
+          + " GROUP BY episode_id)").get(0);
+      assertEquals(((Number) duck.scalar("SELECT count(*) FROM " + f)).longValue(), info.get("rows").asLong());
+      assertEquals(((Number) row.get(1)).longValue(), info.get("episodes").asLong());
+      assertEquals(((Number) row.get(2)).doubleValue(), info.get("lengthMean").asDouble(), 1e-9);
+      assertEquals(((Number) row.get(3)).longValue(), info.get("lengthMin").asLong());
+      assertEquals(((Number) row.get(4)).longValue(), info.get("lengthMax").asLong());
+      assertEquals(((Number) row.get(5)).doubleValue(), info.get("returnMean").asDouble(), 1e-9);
+      assertEquals(((Number) row.get(6)).doubleValue(), info.get("returnStd").asDouble(), 1e-6);
+      assertEquals(((Number) duck.scalar("SELECT count(*) FROM " + f + " WHERE action = 1")).longValue(),
+          info.get("actionCounts").get(1).asLong());
+      assertEquals(((Number) duck.scalar("SELECT count(*) FROM " + f + " WHERE terminated")).longValue(),
+          info.get("terminatedEndings").asLong());
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package org.batchq.rollout;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.batchq.data.Episode;
+import org.batchq.env.CartPole;
+import org.batchq.policy.RandomPolicy;
+import org.junit.jupiter.api.Test;
+
+class RolloutTest {
+  static List<Episode> roll(int episodes, int envs, long seed) {
+    List<Episode> out = new ArrayList<>();
+    Rollout.run(new Rollout.Plan("CartPole-v1", episodes, envs, seed, 0, 100), new RandomPolicy(2), out::add);
+    return out;
+  }
+
+  @Test
+  void episodesDoNotDependOnTheNumberOfEnvironmentsInLockstep() {
+    List<Episode> one = roll(40, 1, 5);
+    for (int envs : new int[] {3, 16, 64}) {
+      List<Episode> many = roll(40, envs, 5);
+      assertEquals(one.size(), many.size());
+      for (int i = 0; i < one.size(); i++) {
+        Episode a = one.get(i);
+        Episode b = many.get(i);
+        assertEquals(a.id(), b.id());
+        assertArrayEquals(a.obs(), b.obs(), "episode " + i + " with " + envs + " envs");
+        assertArrayEquals(a.nextObs(), b.nextObs());
+        assertArrayEquals(a.actions(), b.actions());
+        assertEquals(a.terminated(), b.terminated());
+      }
+    }
+  }
+
+  @Test
+  void episodesArriveInIdOrderWithTheirTrueFinalObservation() {
+    List<Episode> episodes = roll(50, 8, 9);
+    for (int i = 0; i < episodes.size(); i++) {
+      Episode e = episodes.get(i);
+      assertEquals(100 + i, e.id(), "ids in order, starting at firstEpisodeId");
+      int d = e.observationSize();
+      for (int t = 0; t + 1 < e.length(); t++) {
+        for (int k = 0; k < d; k++) {
+          assertEquals(e.nextObs()[t * d + k], e.obs()[(t + 1) * d + k], "next_obs is the next obs");
+        }
+      }
+      // The last next_obs is the failing state itself, not a reset state near zero.
+      int last = (e.length() - 1) * d;
+      float x = e.nextObs()[last];
+      float theta = e.nextObs()[last + 2];
+      assertTrue(e.terminated());
+      assertTrue(Math.abs(x) > 2.4f || Math.abs(theta) > 0.2094f, "final next_obs fails: x=" + x + " theta=" + theta);
+    }
+  }
+
+  @Test
+  void anotherSeedGivesOtherEpisodes() {
+    assertTrue(roll(5, 2, 1).get(0).obs()[0] != roll(5, 2, 2).get(0).obs()[0]);
+  }
+
+  @Test
+  void timeLimitTruncatesAtTheStepLimit() {
+    // A policy that balances well (push towards the pole's lean) reaches the 500-step limit.
+    List<Episode> out = new ArrayList<>();
+    Rollout.run(new Rollout.Plan("CartPole-v1", 3, 2, 1, 0, 0), new BalancingPolicy(), out::add);
+    for (Episode e : out) {
+      assertEquals(CartPole.SPEC.maxEpisodeSteps(), e.length());
+      assertTrue(e.truncated());
+    }
+  }
+
+  /** A hand-written controller: push in the direction of theta + theta_dot. */
+  static final class BalancingPolicy implements org.batchq.policy.Policy {
+    @Override
+    public void act(float[] obs, int rows, org.batchq.env.Rng[] rngs, int[] actions, float[] probabilities) {
+      for (int i = 0; i < rows; i++) {
+        actions[i] = obs[i * 4 + 2] + obs[i * 4 + 3] > 0 ? 1 : 0;
+        probabilities[i] = 1;
+      }
+    }
+
+    @Override
+    public String describe() {
+      return "{\"type\":\"balancing\"}";
+    }
+  }
+}
