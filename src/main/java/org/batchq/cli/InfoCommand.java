@@ -1,30 +1,23 @@
 package org.batchq.cli;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
-import org.batchq.data.ColumnMapping;
 import org.batchq.data.Dataset;
 import org.batchq.data.DatasetSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
     description = "Describe what a dataset holds: files, rows, episodes, lengths, returns, actions, endings, metadata.")
 final class InfoCommand implements Callable<Integer> {
-  @Parameters(arity = "1..*", paramLabel = "PATH", description = "Parquet files, directories of part files, or globs.")
-  List<String> paths = new ArrayList<>();
-
-  @Option(names = "--env", description = "Environment of files written by other tools (batchq files record it).")
-  String env;
+  @Mixin DataOptions data;
 
   @Option(names = "--format", defaultValue = "table", description = "table (default) or json.")
   Table.Format format;
 
   @Override
   public Integer call() {
-    Dataset dataset = Dataset.open(paths, ColumnMapping.BATCHQ, env);
+    Dataset dataset = data.open();
     DatasetSummary s = DatasetSummary.of(dataset);
     if (format == Table.Format.JSON) {
       System.out.print(s.toJson());

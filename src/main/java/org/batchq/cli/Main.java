@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Batch (offline) reinforcement learning: collect transitions, fit Q-functions, evaluate policies.",
-    subcommands = {CollectCommand.class, InfoCommand.class})
+    subcommands = {CollectCommand.class, InfoCommand.class, FitCommand.class})
 public final class Main {
   public static final int OK = 0;
   public static final int FAILURE = 1;
@@ -49,7 +49,7 @@ public final class Main {
       e.printStackTrace(cmd.getErr());
     }
     int code = e instanceof IllegalArgumentException && !(e instanceof NumberFormatException) ? USAGE : FAILURE;
-    String message = e instanceof BadInputException || e instanceof AtomicOutput.OutputExistsException
+    String message = e instanceof BadInputException || e instanceof org.batchq.fqi.UnusableDataException || e instanceof AtomicOutput.OutputExistsException
         || e instanceof IllegalArgumentException || e instanceof UncheckedIOException
         ? e.getMessage()
         : e.getClass().getSimpleName() + ": " + e.getMessage();

@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param episode the episode id column, or null when the file has none (validation then splits contiguous blocks)
  * @param terminated the column whose true value ends an episode without bootstrapping (a {@code done} column
- *     may be named here when the user states that done means terminated)
+ *     may be named here when the user states that done means terminated), or null when the data has none
  * @param truncated the time-limit column, or null when the data has none
  */
 public record ColumnMapping(

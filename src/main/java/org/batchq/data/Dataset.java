@@ -230,7 +230,7 @@ public final class Dataset {
       readObservation(columns, store, mapping.nextObs(), b.nextObsValues, rows, where);
       Scalar action = columns.scalar(store, mapping.action());
       Scalar reward = columns.scalar(store, mapping.reward());
-      Scalar terminated = columns.scalar(store, mapping.terminated());
+      Scalar terminated = mapping.terminated() == null ? null : columns.scalar(store, mapping.terminated());
       Scalar truncated = mapping.truncated() == null ? null : columns.scalar(store, mapping.truncated());
       Scalar episode = mapping.episode() == null ? null : columns.scalar(store, mapping.episode());
       boolean ours = DatasetSchema.EPISODE_ID.equals(mapping.episode()) && columns.has(DatasetSchema.STEP)
@@ -249,7 +249,7 @@ public final class Dataset {
         }
         b.action.setSafe(r, (int) a);
         b.reward.setSafe(r, (float) rew);
-        b.terminated.setSafe(r, terminated.next(r, where) != 0 ? 1 : 0);
+        b.terminated.setSafe(r, terminated != null && terminated.next(r, where) != 0 ? 1 : 0);
         b.truncated.setSafe(r, truncated != null && truncated.next(r, where) != 0 ? 1 : 0);
         b.episodeId.setSafe(r, episode == null ? -1 : (long) episode.next(r, where));
         b.step.setSafe(r, step == null ? -1 : (int) step.next(r, where));

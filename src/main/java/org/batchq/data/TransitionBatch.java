@@ -1,6 +1,6 @@
 package org.batchq.data;
 
-import java.nio.ByteOrder;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -14,7 +14,7 @@ import org.apache.arrow.vector.complex.ListVector;
  * A batch of transitions in Arrow columnar memory (the schema of {@link DatasetSchema#arrow()}): what rollouts
  * fill before Parquet encodes it, and what readers fill from Parquet row groups before {@code fit} takes primitive
  * arrays from it. Observations are stored row-major and contiguous in the list's child vector, so they leave as
- * one bulk copy.
+ * one sequential copy.
  */
 public final class TransitionBatch implements AutoCloseable {
   private static final BufferAllocator ALLOCATOR = new RootAllocator();
@@ -153,8 +153,12 @@ public final class TransitionBatch implements AutoCloseable {
   }
 
   private void copy(Float4Vector values, float[] dst, int offset) {
+    // Element by element from the buffer: a bulk NIO view would need --add-opens on Java 17.
+    ArrowBuf buf = values.getDataBuffer();
     int n = rows * observationSize;
-    values.getDataBuffer().nioBuffer(0, n * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(dst, offset, n);
+    for (int i = 0; i < n; i++) {
+      dst[offset + i] = buf.getFloat((long) i * Float.BYTES);
+    }
   }
 
   @Override

@@ -1,0 +1,85 @@
+package org.batchq.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.batchq.data.ColumnMapping;
+import org.batchq.data.Dataset;
+import org.batchq.data.DatasetSchema;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Input datasets and, for files written by other tools, which column holds what (docs/fit.md). */
+final class DataOptions {
+  @Parameters(arity = "1..*", paramLabel = "DATA", description = "Parquet files, directories of part files, or globs.")
+  List<String> paths = new ArrayList<>();
+
+  @Option(names = "--env", description = "Environment the data comes from; needed for files without batchq metadata.")
+  String env;
+
+  @Option(names = "--obs-col", description = "List column of observations (default: obs).")
+  String obsCol = DatasetSchema.OBS;
+
+  @Option(names = "--next-obs-col", description = "List column of next observations (default: next_obs).")
+  String nextObsCol = DatasetSchema.NEXT_OBS;
+
+  @Option(names = "--obs-cols", split = ",", description = "Scalar observation columns, in order (instead of --obs-col).")
+  List<String> obsCols;
+
+  @Option(names = "--next-obs-cols", split = ",", description = "Scalar next-observation columns, in order.")
+  List<String> nextObsCols;
+
+  @Option(names = "--action-col", description = "Action column, any integer type (default: action).")
+  String actionCol = DatasetSchema.ACTION;
+
+  @Option(names = "--reward-col", description = "Reward column (default: reward).")
+  String rewardCol = DatasetSchema.REWARD;
+
+  @Option(names = "--terminated-col", description = "Termination column, or 'none' (default: terminated).")
+  String terminatedCol = DatasetSchema.TERMINATED;
+
+  @Option(names = "--truncated-col", description = "Time-limit column, or 'none' (default: truncated).")
+  String truncatedCol = DatasetSchema.TRUNCATED;
+
+  @Option(names = "--episode-col", description = "Episode id column, or 'none' (default: episode_id).")
+  String episodeCol = DatasetSchema.EPISODE_ID;
+
+  @Option(names = "--done-col", description = "A single 'done' column; requires --done-means.")
+  String doneCol;
+
+  @Option(names = "--done-means", description = "What --done-col means: terminated or truncated (never guessed).")
+  String doneMeans;
+
+  ColumnMapping mapping() {
+    if ((obsCols == null) != (nextObsCols == null)) {
+      throw new IllegalArgumentException("--obs-cols and --next-obs-cols go together");
+    }
+    String terminated = none(terminatedCol);
+    String truncated = none(truncatedCol);
+    if (doneCol != null || doneMeans != null) {
+      if (doneCol == null || doneMeans == null) {
+        throw new IllegalArgumentException("--done-col and --done-means go together (state what done means)");
+      }
+      switch (doneMeans) {
+        case "terminated" -> {
+          terminated = doneCol;
+          truncated = null;
+        }
+        case "truncated" -> {
+          truncated = doneCol;
+          terminated = null;
+        }
+        default -> throw new IllegalArgumentException("--done-means must be terminated or truncated, not '" + doneMeans + "'");
+      }
+    }
+    return new ColumnMapping(none(episodeCol), obsCols != null ? obsCols : List.of(obsCol),
+        nextObsCols != null ? nextObsCols : List.of(nextObsCol), actionCol, rewardCol, terminated, truncated);
+  }
+
+  Dataset open() {
+    return Dataset.open(paths, mapping(), env);
+  }
+
+  private static String none(String column) {
+    return "none".equals(column) ? null : column;
+  }
+}

@@ -1,0 +1,148 @@
+package org.batchq.fqi;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Fitted Q Iteration (Ernst, Geurts and Wehenkel, 2005), top to bottom:
+ *
+ * <pre>
+ *   Q_0 = 0
+ *   for k = 0 .. K-1:
+ *     y_i     = r_i + gamma * (1 - terminated_i) * max_a Q_k(s'_i, a)
+ *     Q_{k+1} = regress (s_i, a_i) -> y_i
+ * </pre>
+ *
+ * The learner is behind {@link Regressor}; everything here is the algorithm and its diagnostics.
+ */
+public final class Fqi {
+  /** What one fit returns: the last Q-function and a row of diagnostics per iteration. */
+  public record Result(QFunction q, List<IterationStats> iterations, double seconds, double learnerSeconds) {}
+
+  private Fqi() {}
+
+  /**
+   * Runs {@code iterations} FQI iterations on {@code train}; {@code valid} (may be null) only measures the
+   * held-out Bellman residual. {@code onIteration} sees each iteration's diagnostics as they come.
+   */
+  public static Result fit(FqiData train, FqiData valid, int iterations, double gamma, Regressor regressor,
+      Consumer<IterationStats> onIteration) {
+    long start = System.nanoTime();
+    Timer learner = new Timer();
+    int actions = train.actionCount();
+    // The state sets never change: register them once so the regressor builds its matrices once.
+    Regressor.StateSet s = regressor.states(train.obs(), train.rows());
+    Regressor.StateSet next = regressor.states(train.nextObs(), train.rows());
+    Regressor.StateSet initial = regressor.states(train.initialObs(), train.initialRows().length);
+    Regressor.StateSet validS = valid == null ? null : regressor.states(valid.obs(), valid.rows());
+    Regressor.StateSet validNext = valid == null ? null : regressor.states(valid.nextObs(), valid.rows());
+
+    float[] nextQ = new float[train.rows() * actions]; // Q_0 = 0
+    float[] validNextQ = valid == null ? null : new float[valid.rows() * actions];
+    float[] previousQsa = new float[train.rows()];
+    float[] y = new float[train.rows()];
+    QFunction q = null;
+    List<IterationStats> stats = new ArrayList<>();
+    for (int k = 0; k < iterations; k++) {
+      long iterationStart = System.nanoTime();
+      double learnerBefore = learner.seconds;
+
+      targets(train, nextQ, gamma, y);
+      QFunction previous = q;
+      QFunction fitted = learner.time(() -> regressor.fit(s, train.actions(), y, previous));
+      float[] qsa = takenActions(learner.time(() -> regressor.predict(fitted, s)), train.actions(), actions);
+
+      double validResidual = Double.NaN;
+      if (valid != null) {
+        float[] validY = new float[valid.rows()];
+        targets(valid, validNextQ, gamma, validY);
+        validResidual = mse(takenActions(learner.time(() -> regressor.predict(fitted, validS)), valid.actions(), actions), validY);
+      }
+      double initialMaxQ = meanMax(learner.time(() -> regressor.predict(fitted, initial)), actions);
+
+      // Q_{k+1} becomes the bootstrap for the next targets.
+      nextQ = learner.time(() -> regressor.predict(fitted, next));
+      if (valid != null) {
+        validNextQ = learner.time(() -> regressor.predict(fitted, validNext));
+      }
+      IterationStats it = new IterationStats(k, mse(qsa, y), validResidual, initialMaxQ, meanAbsDiff(qsa, previousQsa),
+          (System.nanoTime() - iterationStart) / 1e9, learner.seconds - learnerBefore);
+      if (q != null) {
+        q.close();
+      }
+      q = fitted;
+      previousQsa = qsa;
+      stats.add(it);
+      onIteration.accept(it);
+    }
+    return new Result(q, stats, (System.nanoTime() - start) / 1e9, learner.seconds);
+  }
+
+  /**
+   * y = r + gamma * (1 - terminated) * max_a Q(s', a). Only termination stops the bootstrap: a row truncated by
+   * the time limit still has a future, so it bootstraps from its true next observation.
+   */
+  static void targets(FqiData data, float[] nextQ, double gamma, float[] y) {
+    int actions = data.actionCount();
+    for (int i = 0; i < data.rows(); i++) {
+      float best = nextQ[i * actions];
+      for (int a = 1; a < actions; a++) {
+        best = Math.max(best, nextQ[i * actions + a]);
+      }
+      y[i] = data.terminal()[i] ? data.rewards()[i] : (float) (data.rewards()[i] + gamma * best);
+    }
+  }
+
+  private static float[] takenActions(float[] q, int[] taken, int actions) {
+    float[] out = new float[taken.length];
+    for (int i = 0; i < taken.length; i++) {
+      out[i] = q[i * actions + taken[i]];
+    }
+    return out;
+  }
+
+  private static double mse(float[] prediction, float[] target) {
+    double sum = 0;
+    for (int i = 0; i < target.length; i++) {
+      double e = prediction[i] - target[i];
+      sum += e * e;
+    }
+    return target.length == 0 ? Double.NaN : sum / target.length;
+  }
+
+  private static double meanAbsDiff(float[] a, float[] b) {
+    double sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      sum += Math.abs(a[i] - b[i]);
+    }
+    return a.length == 0 ? Double.NaN : sum / a.length;
+  }
+
+  private static double meanMax(float[] q, int actions) {
+    int rows = q.length / actions;
+    double sum = 0;
+    for (int i = 0; i < rows; i++) {
+      float best = q[i * actions];
+      for (int a = 1; a < actions; a++) {
+        best = Math.max(best, q[i * actions + a]);
+      }
+      sum += best;
+    }
+    return rows == 0 ? Double.NaN : sum / rows;
+  }
+
+  /** Accumulates the time spent inside the learner. */
+  private static final class Timer {
+    double seconds;
+
+    <T> T time(java.util.function.Supplier<T> work) {
+      long t = System.nanoTime();
+      try {
+        return work.get();
+      } finally {
+        seconds += (System.nanoTime() - t) / 1e9;
+      }
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package org.batchq.fqi;
+
+/**
+ * The one thing FQI needs from a learner: fit Q_{k+1}(s, a) to targets, and predict Q for every action of fixed
+ * state sets. State sets are registered once per fit ({@link #states}) so that a regressor can build its
+ * matrices once and only change labels between iterations.
+ */
+public interface Regressor extends AutoCloseable {
+  /** A fixed set of states whose Q-values are asked for repeatedly. */
+  interface StateSet {
+    int rows();
+  }
+
+  /** Registers {@code rows} observations (row-major, copied or referenced but never modified). */
+  StateSet states(float[] obs, int rows);
+
+  /**
+   * Fits Q_{k+1} on (s_i, a_i) -> y_i. The state set and actions are the same on every call of one fit; only the
+   * targets change. {@code previous} is Q_k (null on the first iteration), for regressors that warm-start.
+   */
+  QFunction fit(StateSet states, int[] actions, float[] targets, QFunction previous);
+
+  /** Q(s, a) for every state of the set and every action, row-major: rows x actionCount. */
+  float[] predict(QFunction q, StateSet states);
+
+  /** The regressor's settings, recorded in the model manifest. */
+  java.util.Map<String, Object> settings();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,5 @@
+/**
+ * Fitted Q Iteration: the algorithm on one screen ({@link org.batchq.fqi.Fqi}), the regressors behind one small
+ * interface ({@link org.batchq.fqi.Regressor}), and loading datasets into its arrays with an episode split.
+ */
+package org.batchq.fqi;

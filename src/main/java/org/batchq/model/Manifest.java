@@ -1,0 +1,45 @@
+package org.batchq.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+import org.batchq.fqi.IterationStats;
+
+/**
+ * A model bundle's {@code manifest.json} (docs/model-format.md): what the model is, how it was trained, from which
+ * data, and the SHA-256 of every file it consists of. Fields under {@code run} are facts of one run (times, paths,
+ * creation date) and are the only ones that may differ between two fits with the same data, options and seed.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Manifest(
+    String format,
+    int formatVersion,
+    String algorithm,
+    String envId,
+    int observationSize,
+    int actionCount,
+    String featureLayout,
+    double gamma,
+    int iterations,
+    long seed,
+    Map<String, Object> regressor,
+    Map<String, FileEntry> files,
+    List<DataFile> data,
+    Map<String, Object> training,
+    List<IterationStats> diagnostics,
+    Map<String, String> versions,
+    Map<String, Object> run) {
+
+  public static final String FORMAT = "batchq-model";
+
+  /** One file of the bundle. */
+  public record FileEntry(long bytes, String sha256) {}
+
+  /** One input file the model was fitted on. */
+  public record DataFile(String name, long bytes, long rows, String sha256) {}
+
+  Manifest withFiles(Map<String, FileEntry> entries) {
+    return new Manifest(format, formatVersion, algorithm, envId, observationSize, actionCount, featureLayout, gamma,
+        iterations, seed, regressor, entries, data, training, diagnostics, versions, run);
+  }
+}

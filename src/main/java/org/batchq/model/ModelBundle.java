@@ -1,0 +1,124 @@
+package org.batchq.model;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.batchq.fqi.QFunction;
+import org.batchq.fqi.XgboostRegressor;
+import org.batchq.io.AtomicOutput;
+import org.batchq.io.BadInputException;
+import org.batchq.io.Hashing;
+
+/**
+ * A model on disk: a directory holding the learner's native files (XGBoost JSON boosters) and
+ * {@code manifest.json}. Written to a temporary directory and renamed when complete; verified against the
+ * manifest's hashes on load.
+ */
+public final class ModelBundle {
+  public static final String MANIFEST = "manifest.json";
+  public static final int FORMAT_VERSION = 1;
+
+  static final ObjectMapper JSON = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** A loaded model: its manifest and its Q-function (close it to free native memory). */
+  public record Loaded(Path dir, Manifest manifest, QFunction q) implements AutoCloseable {
+    public String name() {
+      return dir.getFileName().toString();
+    }
+
+    @Override
+    public void close() {
+      q.close();
+    }
+  }
+
+  private ModelBundle() {}
+
+  /** Writes {@code q} with its manifest (whose file list is filled in here) to {@code out}. */
+  public static Path save(Path out, Manifest manifest, QFunction q, boolean force) {
+    try (AtomicOutput output = AtomicOutput.begin(out, force)) {
+      Path tmp = output.path();
+      Files.createDirectories(tmp);
+      Map<String, Manifest.FileEntry> entries = new LinkedHashMap<>();
+      for (Map.Entry<String, byte[]> f : q.export().entrySet()) {
+        Files.write(tmp.resolve(f.getKey()), f.getValue());
+        entries.put(f.getKey(), new Manifest.FileEntry(f.getValue().length, Hashing.sha256(f.getValue())));
+      }
+      JSON.writeValue(tmp.resolve(MANIFEST).toFile(), manifest.withFiles(entries));
+      output.publish();
+      return output.destination();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write model " + out + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads the manifest of the bundle at {@code dir}, checking only that it is one batchq can load. */
+  public static Manifest manifest(Path dir) {
+    Path file = dir.resolve(MANIFEST);
+    if (!Files.isDirectory(dir)) {
+      throw new BadInputException(dir, "no such model bundle (expected a directory with " + MANIFEST + ")");
+    }
+    Manifest m;
+    try {
+      m = JSON.readValue(file.toFile(), Manifest.class);
+    } catch (IOException e) {
+      throw new BadInputException(file, Files.exists(file) ? "not a valid model manifest (" + e.getMessage().lines()
+          .findFirst().orElse("") + ")" : "missing: not a complete model bundle");
+    }
+    if (!Manifest.FORMAT.equals(m.format())) {
+      throw new BadInputException(file, "not a batchq model manifest (format '" + m.format() + "')");
+    }
+    if (m.formatVersion() > FORMAT_VERSION) {
+      throw new BadInputException(file, "model format version " + m.formatVersion() + " is newer than this batchq"
+          + " reads (" + FORMAT_VERSION + "); upgrade batchq");
+    }
+    if (m.files() == null || m.files().isEmpty()) {
+      throw new BadInputException(file, "lists no model files");
+    }
+    return m;
+  }
+
+  /** Loads and verifies a bundle: every listed file present, with the size and SHA-256 the manifest records. */
+  public static Loaded load(Path dir) {
+    Manifest m = manifest(dir);
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    for (Map.Entry<String, Manifest.FileEntry> e : m.files().entrySet()) {
+      Path f = dir.resolve(e.getKey());
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(f);
+      } catch (NoSuchFileException ex) {
+        throw new BadInputException(f, "missing: the bundle is incomplete");
+      } catch (IOException ex) {
+        throw new BadInputException(f, "cannot read (" + ex.getMessage() + ")");
+      }
+      if (!Hashing.sha256(bytes).equals(e.getValue().sha256())) {
+        throw new BadInputException(f, "SHA-256 does not match the manifest: the file is corrupt or was changed");
+      }
+      files.put(e.getKey(), bytes);
+    }
+    QFunction q;
+    try {
+      q = switch (m.algorithm()) {
+        case "multiple" -> XgboostRegressor.load(XgboostRegressor.Form.MULTIPLE, m.observationSize(), m.actionCount(), files);
+        case "single" -> XgboostRegressor.load(XgboostRegressor.Form.SINGLE, m.observationSize(), m.actionCount(), files);
+        default -> throw new BadInputException(dir.resolve(MANIFEST), "unknown algorithm '" + m.algorithm() + "'");
+      };
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(dir, e.getMessage());
+    }
+    return new Loaded(dir, m, q);
+  }
+}

@@ -1,0 +1,2 @@
+/** Model bundles on disk: native learner files plus a manifest with settings, provenance, hashes, diagnostics. */
+package org.batchq.model;

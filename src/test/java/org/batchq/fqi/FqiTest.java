@@ -1,0 +1,55 @@
+package org.batchq.fqi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+class FqiTest {
+  static final double TOLERANCE = 0.01;
+
+  static XgboostRegressor xgboost(XgboostRegressor.Form form) {
+    return new XgboostRegressor(new XgboostRegressor.Settings(form, 50, 4, 0.5, 0, 1, 1, 1, 256, 1, 0, false), 1, 2);
+  }
+
+  @ParameterizedTest
+  @EnumSource(XgboostRegressor.Form.class)
+  void convergesToTheAnalyticOptimalQ(XgboostRegressor.Form form) {
+    ChainMdp chain = new ChainMdp(7, 0.9);
+    FqiData data = chain.data(10);
+    List<IterationStats> seen = new ArrayList<>();
+    try (XgboostRegressor regressor = xgboost(form);
+        QFunction q = Fqi.fit(data, null, 12, chain.gamma, regressor, seen::add).q()) {
+      float[] states = new float[chain.states - 1];
+      for (int s = 0; s < states.length; s++) {
+        states[s] = s;
+      }
+      float[] values = q.predict(states, states.length);
+      for (int s = 0; s < states.length; s++) {
+        for (int a = 0; a < 2; a++) {
+          assertEquals(chain.optimalQ(s, a), values[s * 2 + a], TOLERANCE, "Q(" + s + ", " + a + ")");
+        }
+      }
+    }
+    assertEquals(12, seen.size());
+    assertEquals(chain.optimalQ(0, 1), seen.get(11).initialMaxQ(), TOLERANCE);
+    assertTrue(seen.get(11).meanAbsChange() < 1e-3, "converged: Q stopped changing");
+  }
+
+  @Test
+  void truncatedRowsBootstrapAndTerminatedRowsDoNot() {
+    // One terminated row, one truncated row, one plain row; Q(s', .) = [2, 5] for every row.
+    FqiData data = new FqiData(3, 1, 2, new float[] {0, 1, 2}, new int[] {0, 1, 0}, new float[] {1, 1, 1},
+        new float[] {1, 2, 3}, new boolean[] {true, false, false}, new int[] {0});
+    float[] nextQ = {2, 5, 2, 5, 2, 5};
+    float[] y = new float[3];
+    Fqi.targets(data, nextQ, 0.5, y);
+    assertEquals(1.0f, y[0], "terminated: the reward alone");
+    assertEquals(1 + 0.5f * 5, y[1], "truncated by a time limit: bootstraps from next_obs");
+    assertEquals(1 + 0.5f * 5, y[2]);
+  }
+}
