@@ -13,6 +13,8 @@ import org.batchq.fqi.Fqi;
 import org.batchq.fqi.IterationStats;
 import org.batchq.fqi.TrainingData;
 import org.batchq.fqi.XgboostRegressor;
+import org.batchq.fqi.UnusableDataException;
+import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
 import org.batchq.model.Manifest;
 import org.batchq.model.ModelBundle;
@@ -87,6 +89,14 @@ final class FitCommand implements Callable<Integer> {
     validate();
     long start = System.nanoTime();
     Dataset dataset = data.open();
+    try {
+      return fit(dataset, start);
+    } catch (UnusableDataException e) {
+      throw new BadInputException(dataset.describe(), e.getMessage());
+    }
+  }
+
+  private int fit(Dataset dataset, long start) {
     TrainingData.Split split = TrainingData.load(dataset, validationFraction, seed);
     long loaded = System.nanoTime();
     var env = dataset.env();

@@ -49,7 +49,7 @@ public final class Main {
       e.printStackTrace(cmd.getErr());
     }
     int code = e instanceof IllegalArgumentException && !(e instanceof NumberFormatException) ? USAGE : FAILURE;
-    String message = e instanceof BadInputException || e instanceof org.batchq.fqi.UnusableDataException || e instanceof AtomicOutput.OutputExistsException
+    String message = e instanceof BadInputException || e instanceof AtomicOutput.OutputExistsException
         || e instanceof IllegalArgumentException || e instanceof UncheckedIOException
         ? e.getMessage()
         : e.getClass().getSimpleName() + ": " + e.getMessage();

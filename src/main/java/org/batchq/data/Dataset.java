@@ -105,6 +105,13 @@ public final class Dataset {
     return mapping;
   }
 
+  /** The inputs in a few words, for messages: the first file and how many more. */
+  public String describe() {
+    String first = sources.get(0).file().toString();
+    int more = sources.size() - 1;
+    return more == 0 ? first : first + " (and " + more + " more file" + (more == 1 ? "" : "s") + ")";
+  }
+
   /** Rows as the footers count them. */
   public long rows() {
     return sources.stream().mapToLong(Source::rows).sum();

@@ -11,6 +11,11 @@ public class BadInputException extends RuntimeException {
     super(file + ": " + problem);
   }
 
+  /** A problem with a set of inputs, named by {@code subject} (e.g. "a.parquet and 2 more files"). */
+  public BadInputException(String subject, String problem) {
+    super(subject + ": " + problem);
+  }
+
   public BadInputException(Path file, String problem, Throwable cause) {
     super(file + ": " + problem, cause);
   }

@@ -1,0 +1,153 @@
+package org.batchq.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.batchq.model.ModelBundle;
+import org.batchq.testing.Cli;
+import org.batchq.testing.Duck;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FitCommandTest {
+  @TempDir static Path shared;
+  static Path data;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void collect() {
+    data = shared.resolve("random.parquet");
+    Cli.ok("collect", "--episodes", "150", "--seed", "2", "--out", data.toString());
+  }
+
+  static String[] fit(Path out, String... extra) {
+    List<String> args = new java.util.ArrayList<>(List.of("fit", "--iterations", "4", "--rounds", "10",
+        "--out", out.toString()));
+    args.addAll(List.of(extra));
+    if (!args.contains("--seed")) {
+      args.addAll(List.of("--seed", "5"));
+    }
+    return args.toArray(String[]::new);
+  }
+
+  @Test
+  void savesABundleThatLoadsWithItsManifestAndDiagnostics() throws Exception {
+    Path out = dir.resolve("m");
+    Cli.Result r = Cli.ok(fit(out, data.toString(), "--format", "json"));
+    JsonNode table = new ObjectMapper().readTree(r.out());
+    assertEquals(4, table.size());
+    try (ModelBundle.Loaded m = ModelBundle.load(out)) {
+      assertEquals("multiple", m.manifest().algorithm());
+      assertEquals("CartPole-v1", m.manifest().envId());
+      assertEquals(4, m.manifest().diagnostics().size());
+      assertEquals(table.get(3).get("train_loss").asDouble(), m.manifest().diagnostics().get(3).trainLoss(), 1e-12);
+      assertEquals(org.batchq.io.Hashing.sha256(data), m.manifest().data().get(0).sha256());
+      assertEquals(List.of("q-action-0.json", "q-action-1.json"), List.copyOf(m.manifest().files().keySet()));
+      float[] q = m.q().predict(new float[] {0, 0, 0, 0}, 1);
+      assertTrue(q[0] > 1 && q[1] > 1, "Q of a fresh state exceeds one step's reward after 4 iterations");
+    }
+  }
+
+  @Test
+  void theSameSeedGivesByteIdenticalBoostersWhateverTheThreadCount() throws Exception {
+    for (String algorithm : List.of("multiple", "single")) {
+      Path one = dir.resolve(algorithm + "-1");
+      Path two = dir.resolve(algorithm + "-2");
+      Cli.ok(fit(one, data.toString(), "--algorithm", algorithm, "--threads", "1", "--subsample", "0.7"));
+      Cli.ok(fit(two, data.toString(), "--algorithm", algorithm, "--threads", "2", "--subsample", "0.7"));
+      for (String f : List.copyOf(ModelBundle.manifest(one).files().keySet())) {
+        assertArrayEquals(Files.readAllBytes(one.resolve(f)), Files.readAllBytes(two.resolve(f)), algorithm + " " + f);
+      }
+      Path other = dir.resolve(algorithm + "-seed");
+      Cli.ok(fit(other, data.toString(), "--algorithm", algorithm, "--subsample", "0.7", "--seed", "6"));
+      String f = ModelBundle.manifest(one).files().keySet().iterator().next();
+      assertFalse(java.util.Arrays.equals(Files.readAllBytes(one.resolve(f)), Files.readAllBytes(other.resolve(f))));
+    }
+  }
+
+  @Test
+  void aFileWrittenByDuckDbWithOtherColumnsGivesTheSameModel() throws Exception {
+    Path foreign = dir.resolve("foreign.parquet");
+    try (Duck duck = new Duck()) {
+      duck.execute("COPY (SELECT episode_id AS ep, obs[1]::DOUBLE AS x, obs[2]::DOUBLE AS v, obs[3]::DOUBLE AS th,"
+          + " obs[4]::DOUBLE AS w, next_obs[1]::DOUBLE AS nx, next_obs[2]::DOUBLE AS nv, next_obs[3]::DOUBLE AS nth,"
+          + " next_obs[4]::DOUBLE AS nw, action::BIGINT AS act, reward::DOUBLE AS r, terminated AS done"
+          + " FROM " + Duck.quote(data) + ") TO " + Duck.quote(foreign) + " (FORMAT parquet)");
+    }
+    Path ours = dir.resolve("ours");
+    Path theirs = dir.resolve("theirs");
+    // The random data never reaches the time limit, so 'done' means terminated here, as the user states.
+    Cli.ok(fit(ours, data.toString()));
+    Cli.Result noEnv = Cli.run(fit(dir.resolve("x"), foreign.toString(), "--obs-cols", "x,v,th,w", "--next-obs-cols",
+        "nx,nv,nth,nw", "--action-col", "act", "--reward-col", "r", "--episode-col", "ep", "--done-col", "done",
+        "--done-means", "terminated"));
+    assertEquals(1, noEnv.exitCode());
+    assertTrue(noEnv.err().contains("--env") && noEnv.err().contains("foreign.parquet"), noEnv.err());
+    Cli.ok(fit(theirs, foreign.toString(), "--env", "CartPole-v1", "--obs-cols", "x,v,th,w", "--next-obs-cols",
+        "nx,nv,nth,nw", "--action-col", "act", "--reward-col", "r", "--episode-col", "ep", "--done-col", "done",
+        "--done-means", "terminated"));
+    for (String f : List.of("q-action-0.json", "q-action-1.json")) {
+      assertArrayEquals(Files.readAllBytes(ours.resolve(f)), Files.readAllBytes(theirs.resolve(f)), f);
+    }
+  }
+
+  /** Writes a copy of the test data through DuckDB with one column replaced by an expression. */
+  Path variant(String name, String select) throws Exception {
+    return variant(name, select, "true");
+  }
+
+  Path variant(String name, String select, String where) throws Exception {
+    Path f = dir.resolve(name + ".parquet");
+    try (Duck duck = new Duck()) {
+      duck.execute("COPY (SELECT " + select + " FROM " + Duck.quote(data) + " WHERE " + where + ") TO " + Duck.quote(f)
+          + " (FORMAT parquet)");
+    }
+    return f;
+  }
+
+  void assertFailsCleanly(Path input, int code, String... expected) throws Exception {
+    Path out = dir.resolve("bad-model");
+    Cli.Result r = Cli.run(fit(out, input.toString(), "--env", "CartPole-v1"));
+    assertEquals(code, r.exitCode(), r.err());
+    String err = r.err().strip();
+    assertEquals(1, err.lines().count(), "one line, no stack trace: " + err);
+    assertTrue(err.contains(input.getFileName().toString()), "names the file: " + err);
+    for (String e : expected) {
+      assertTrue(err.contains(e), "says '" + e + "': " + err);
+    }
+    assertFalse(Files.exists(out), "no bundle left behind");
+    try (Stream<Path> files = Files.list(dir)) {
+      assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".bad-model")), "no temporary left");
+    }
+  }
+
+  @Test
+  void badDataGetsOneLineNamingTheFileAndLeavesNoBundle() throws Exception {
+    String all = "episode_id, step, obs, next_obs, terminated, truncated, behavior_prob";
+    assertFailsCleanly(variant("nan-reward", all + ", action, CASE WHEN step = 3 THEN 'NaN'::FLOAT ELSE reward END AS reward"),
+        1, "reward is NaN");
+    assertFailsCleanly(variant("inf-reward", all + ", action, CASE WHEN step = 3 THEN 'inf'::FLOAT ELSE reward END AS reward"),
+        1, "reward is Infinity");
+    assertFailsCleanly(variant("big-action", all + ", reward, CASE WHEN step = 2 THEN 2 ELSE action END AS action"),
+        1, "action 2 is outside [0, 2)");
+    assertFailsCleanly(variant("negative-action", all + ", reward, CASE WHEN step = 2 THEN -1 ELSE action END AS action"),
+        1, "action -1 is outside");
+    assertFailsCleanly(variant("no-reward", all + ", action"), 1, "missing column 'reward'");
+    assertFailsCleanly(variant("short-obs", "episode_id, step, obs[1:3] AS obs, next_obs, terminated, truncated,"
+        + " behavior_prob, action, reward"), 1, "obs has 3 values");
+    assertFailsCleanly(variant("nan-obs", "episode_id, step, list_transform(obs, lambda x: x / 0 * 0) AS obs, next_obs,"
+        + " terminated, truncated, behavior_prob, action, reward"), 1, "obs[0] is NaN");
+    assertFailsCleanly(variant("empty", "*", "false"), 1, "holds no transitions");
+    assertFailsCleanly(variant("one-action", "*", "action = 0"), 1, "action 1 never occurs");
+  }
+}
