@@ -8,6 +8,8 @@ import org.batchq.data.DatasetSchema;
 import org.batchq.data.DatasetWriter;
 import org.batchq.env.EnvSpec;
 import org.batchq.env.Environments;
+import org.batchq.policy.EpsilonGreedyPolicy;
+import org.batchq.policy.GreedyPolicy;
 import org.batchq.policy.Policy;
 import org.batchq.policy.RandomPolicy;
 import org.batchq.rollout.Rollout;
@@ -23,8 +25,16 @@ final class CollectCommand implements Callable<Integer> {
   @Option(names = "--episodes", required = true, description = "Number of complete episodes to collect.")
   int episodes;
 
-  @Option(names = "--policy", defaultValue = "random", description = "Behaviour policy: random (default).")
+  @Option(names = "--policy", defaultValue = "random",
+      description = "Behaviour policy: random (default) or epsilon-greedy (needs --model).")
   String policy;
+
+  @Option(names = "--model", description = "Model bundle for --policy epsilon-greedy.")
+  Path model;
+
+  @Option(names = "--epsilon", defaultValue = "0.1",
+      description = "Exploration rate of epsilon-greedy, in [0, 1] (default: ${DEFAULT-VALUE}).")
+  double epsilon;
 
   @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -48,11 +58,36 @@ final class CollectCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--envs must be at least 1 (got " + envs + ")");
     }
     EnvSpec spec = Environments.spec(env);
-    Policy behavior = switch (policy) {
-      case "random" -> new RandomPolicy(spec.actionCount());
-      default -> throw new IllegalArgumentException("unknown --policy '" + policy + "' (known: random)");
-    };
-    DatasetMetadata meta = new DatasetMetadata(DatasetSchema.FORMAT_VERSION, spec.id(), spec.observationSize(),
+    if (!(epsilon >= 0 && epsilon <= 1)) {
+      throw new IllegalArgumentException("--epsilon must be in [0, 1] (got " + epsilon + ")");
+    }
+    if ("random".equals(policy) && model != null) {
+      throw new IllegalArgumentException("--model goes with --policy epsilon-greedy");
+    }
+    try (GreedyPolicy greedy = "epsilon-greedy".equals(policy) ? loadModel(spec) : null) {
+      Policy behavior = switch (policy) {
+        case "random" -> new RandomPolicy(spec.actionCount());
+        case "epsilon-greedy" -> new EpsilonGreedyPolicy(greedy, epsilon);
+        default -> throw new IllegalArgumentException("unknown --policy '" + policy + "' (known: random, epsilon-greedy)");
+      };
+      return collect(spec, behavior);
+    }
+  }
+
+  private GreedyPolicy loadModel(EnvSpec spec) {
+    if (model == null) {
+      throw new IllegalArgumentException("--policy epsilon-greedy needs --model models/NAME");
+    }
+    GreedyPolicy greedy = GreedyPolicy.load(model);
+    String trained = greedy.model().manifest().envId();
+    if (!trained.equals(spec.id())) {
+      greedy.close();
+      throw new org.batchq.io.BadInputException(model, "was trained for " + trained + ", not " + spec.id());
+    }
+    return greedy;
+  }
+
+  private int collect(EnvSpec spec, Policy behavior) {    DatasetMetadata meta = new DatasetMetadata(DatasetSchema.FORMAT_VERSION, spec.id(), spec.observationSize(),
         spec.actionCount(), behavior.describe(), seed, Version.BATCHQ);
     long start = System.nanoTime();
     Path written;

@@ -1,0 +1,44 @@
+package org.batchq.policy;
+
+import org.batchq.env.Rng;
+
+/**
+ * With probability epsilon a uniformly random action, otherwise the greedy one. The probability recorded for the
+ * chosen action is exact: 1 - eps + eps/|A| for the greedy action, eps/|A| for any other.
+ */
+public final class EpsilonGreedyPolicy implements Policy {
+  private final GreedyPolicy greedy;
+  private final double epsilon;
+  private final int actionCount;
+
+  public EpsilonGreedyPolicy(GreedyPolicy greedy, double epsilon) {
+    if (!(epsilon >= 0 && epsilon <= 1)) {
+      throw new IllegalArgumentException("epsilon must be in [0, 1] (got " + epsilon + ")");
+    }
+    this.greedy = greedy;
+    this.epsilon = epsilon;
+    this.actionCount = greedy.model().q().actionCount();
+  }
+
+  @Override
+  public void act(float[] obs, int rows, Rng[] rngs, int[] actions, float[] probabilities) {
+    greedy.act(obs, rows, rngs, actions, probabilities);
+    float greedyProb = (float) (1 - epsilon + epsilon / actionCount);
+    float otherProb = (float) (epsilon / actionCount);
+    for (int i = 0; i < rows; i++) {
+      // Always two draws per step, so an episode's stream advances the same way whatever epsilon picks.
+      boolean explore = rngs[i].nextDouble() < epsilon;
+      int random = rngs[i].nextInt(actionCount);
+      int greedyAction = actions[i];
+      actions[i] = explore ? random : greedyAction;
+      probabilities[i] = actions[i] == greedyAction ? greedyProb : otherProb;
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "{\"type\":\"epsilon-greedy\",\"epsilon\":" + epsilon + ",\"model\":\"" + greedy.model().dir()
+        + "\",\"model_manifest_sha256\":\"" + org.batchq.io.Hashing.sha256(greedy.model().dir().resolve("manifest.json"))
+        + "\"}";
+  }
+}

@@ -1,0 +1,78 @@
+package org.batchq.policy;
+
+import java.nio.file.Path;
+import org.batchq.env.Rng;
+import org.batchq.fqi.QFunction;
+import org.batchq.model.ModelBundle;
+
+/**
+ * Acts greedily on a model's Q-values: one batched prediction for all rows, argmax per row, ties broken towards
+ * the lowest action index. Also the entry point for JVM services (docs/java-api.md):
+ *
+ * <pre>{@code
+ * try (GreedyPolicy policy = GreedyPolicy.load(Path.of("models/m1"))) {
+ *   int[] actions = policy.act(observations, rows);
+ * }
+ * }</pre>
+ */
+public final class GreedyPolicy implements Policy, AutoCloseable {
+  private final ModelBundle.Loaded model;
+
+  public GreedyPolicy(ModelBundle.Loaded model) {
+    this.model = model;
+  }
+
+  /** Loads and verifies a model bundle (a directory written by {@code batchq fit}). */
+  public static GreedyPolicy load(Path bundle) {
+    return new GreedyPolicy(ModelBundle.load(bundle));
+  }
+
+  public ModelBundle.Loaded model() {
+    return model;
+  }
+
+  /** Number of values in one observation. */
+  public int observationSize() {
+    return model.manifest().observationSize();
+  }
+
+  /** Q(s, a) for {@code rows} observations (row-major), row-major rows x actions. */
+  public float[] qValues(float[] obs, int rows) {
+    return model.q().predict(obs, rows);
+  }
+
+  /** The greedy action for each of {@code rows} observations (row-major). */
+  public int[] act(float[] obs, int rows) {
+    int[] actions = new int[rows];
+    argmax(qValues(obs, rows), rows, model.q().actionCount(), actions);
+    return actions;
+  }
+
+  @Override
+  public void act(float[] obs, int rows, Rng[] rngs, int[] actions, float[] probabilities) {
+    argmax(qValues(obs, rows), rows, model.q().actionCount(), actions);
+    java.util.Arrays.fill(probabilities, 0, rows, 1f);
+  }
+
+  static void argmax(float[] q, int rows, int actionCount, int[] out) {
+    for (int i = 0; i < rows; i++) {
+      int best = 0;
+      for (int a = 1; a < actionCount; a++) {
+        if (q[i * actionCount + a] > q[i * actionCount + best]) {
+          best = a;
+        }
+      }
+      out[i] = best;
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "{\"type\":\"greedy\",\"model\":\"" + model.dir() + "\"}";
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}
