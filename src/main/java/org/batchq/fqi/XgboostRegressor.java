@@ -107,18 +107,19 @@ public final class XgboostRegressor implements Regressor {
     if (m.training == null) {
       buildTraining(m, actions);
     }
-    Booster[] boosters = new Booster[m.training.length];
+    // Warm start continues Q_k's boosters in place: Q_k is not needed once its targets are computed, and XGBoost's
+    // prediction caches then only evaluate the new trees on every matrix it has seen.
+    Booster[] boosters = settings.warmStart() && previous != null
+        ? ((Model) previous).handOver()
+        : new Booster[m.training.length];
     try {
       for (int b = 0; b < boosters.length; b++) {
         float[] labels = settings.form() == Form.MULTIPLE ? gather(targets, m.rowsOfAction[b]) : targets;
         m.training[b].setLabel(labels);
-        Booster start = settings.warmStart() && previous != null
-            ? XGBoost.loadModel(((Model) previous).boosters[b].toByteArray("ubj"))
-            : null;
         boosters[b] = XGBoost.train(m.training[b], settings.params(), settings.rounds(), Map.of(), null, null, null, 0,
-            start);
+            boosters[b]);
       }
-    } catch (XGBoostError | java.io.IOException e) {
+    } catch (XGBoostError e) {
       throw new IllegalStateException("XGBoost training failed: " + e.getMessage(), e);
     }
     return new Model(settings.form(), observationSize, actionCount, boosters);
@@ -246,13 +247,20 @@ public final class XgboostRegressor implements Regressor {
     final Form form;
     final int observationSize;
     final int actionCount;
-    final Booster[] boosters;
+    private Booster[] boosters;
 
     Model(Form form, int observationSize, int actionCount, Booster[] boosters) {
       this.form = form;
       this.observationSize = observationSize;
       this.actionCount = actionCount;
       this.boosters = boosters;
+    }
+
+    /** Gives this model's boosters to the next iteration's model; this one is left empty. */
+    Booster[] handOver() {
+      Booster[] b = boosters;
+      boosters = new Booster[0];
+      return b;
     }
 
     static String fileName(Form form, int booster) {

@@ -65,6 +65,13 @@ class FitCommandTest {
       Path two = dir.resolve(algorithm + "-2");
       Cli.ok(fit(one, data.toString(), "--algorithm", algorithm, "--threads", "1", "--subsample", "0.7"));
       Cli.ok(fit(two, data.toString(), "--algorithm", algorithm, "--threads", "2", "--subsample", "0.7"));
+      Path warmOne = dir.resolve(algorithm + "-warm-1");
+      Path warmTwo = dir.resolve(algorithm + "-warm-2");
+      Cli.ok(fit(warmOne, data.toString(), "--algorithm", algorithm, "--threads", "1", "--warm-start"));
+      Cli.ok(fit(warmTwo, data.toString(), "--algorithm", algorithm, "--threads", "2", "--warm-start"));
+      for (String f : List.copyOf(ModelBundle.manifest(warmOne).files().keySet())) {
+        assertArrayEquals(Files.readAllBytes(warmOne.resolve(f)), Files.readAllBytes(warmTwo.resolve(f)), "warm " + f);
+      }
       for (String f : List.copyOf(ModelBundle.manifest(one).files().keySet())) {
         assertArrayEquals(Files.readAllBytes(one.resolve(f)), Files.readAllBytes(two.resolve(f)), algorithm + " " + f);
       }

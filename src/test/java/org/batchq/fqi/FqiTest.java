@@ -52,4 +52,18 @@ class FqiTest {
     assertEquals(1 + 0.5f * 5, y[1], "truncated by a time limit: bootstraps from next_obs");
     assertEquals(1 + 0.5f * 5, y[2]);
   }
+
+  @Test
+  void warmStartedBoostersAlsoReachTheAnalyticOptimalQ() {
+    ChainMdp chain = new ChainMdp(6, 0.9);
+    try (XgboostRegressor regressor = new XgboostRegressor(new XgboostRegressor.Settings(XgboostRegressor.Form.MULTIPLE,
+            10, 4, 0.5, 0, 1, 1, 1, 256, 1, 0, true), 1, 2);
+        QFunction q = Fqi.fit(chain.data(10), null, 40, chain.gamma, regressor, it -> {}).q()) {
+      float[] values = q.predict(new float[] {0, 1, 2, 3, 4}, 5);
+      for (int s = 0; s < 5; s++) {
+        assertEquals(chain.optimalQ(s, 0), values[s * 2], TOLERANCE, "Q(" + s + ", 0)");
+        assertEquals(chain.optimalQ(s, 1), values[s * 2 + 1], TOLERANCE, "Q(" + s + ", 1)");
+      }
+    }
+  }
 }

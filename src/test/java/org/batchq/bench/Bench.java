@@ -1,0 +1,274 @@
+package org.batchq.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.batchq.cli.Main;
+import org.batchq.env.CartPole;
+import org.batchq.env.Rng;
+import org.batchq.env.VectorEnv;
+import org.batchq.eval.Evaluation;
+import org.batchq.policy.GreedyPolicy;
+
+/**
+ * {@code make bench}: throughput of each stage, printed as a table (docs/BENCHMARKS.md records the figures).
+ * Each fit configuration runs in its own JVM so that its peak memory is its own. Not a test: nothing is asserted.
+ *
+ * <p>Usage: {@code Bench [sim|collect|fit|evaluate|python]...} (default: all sections).
+ */
+public final class Bench {
+  private static final Path WORK = Path.of("target", "bench");
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("fit-child")) {
+      fitChild(args);
+      return;
+    }
+    List<String> sections = args.length == 0 ? List.of("sim", "collect", "fit", "evaluate", "python") : List.of(args);
+    Files.createDirectories(WORK);
+    System.out.printf("batchq bench on %d cores, %s, Java %s%n%n", Runtime.getRuntime().availableProcessors(),
+        System.getProperty("os.arch"), System.getProperty("java.version"));
+    if (sections.contains("sim")) {
+      sim();
+    }
+    if (sections.contains("collect")) {
+      collect();
+    }
+    if (sections.contains("fit")) {
+      fit();
+    }
+    if (sections.contains("evaluate")) {
+      evaluate();
+    }
+    if (sections.contains("python")) {
+      pythonComparison();
+    }
+  }
+
+  // ---- simulator -------------------------------------------------------------------------------------------
+
+  static void sim() {
+    System.out.println("## simulator: CartPole-v1 steps/s (random actions, no I/O, best of 5)");
+    System.out.printf("%-28s %15s%n", "stepper", "steps/s");
+    System.out.printf("%-28s %,15.0f%n", "scalar (1 env)", best(() -> stepRate(1, 20_000_000)));
+    for (int n : new int[] {64, 1024}) {
+      System.out.printf("%-28s %,15.0f%n", "vectorised (" + n + " envs)", best(() -> stepRate(n, 40_000_000)));
+    }
+    System.out.println();
+  }
+
+  /** Steps n environments for about {@code total} steps; finished slots are stepped on, as the rollout does. */
+  static double stepRate(int n, long total) {
+    VectorEnv env = new CartPole(n);
+    float[] obs = new float[n * 4];
+    float[] next = new float[n * 4];
+    float[] reward = new float[n];
+    boolean[] term = new boolean[n];
+    boolean[] trunc = new boolean[n];
+    Rng rng = Rng.derive(1);
+    for (int i = 0; i < n; i++) {
+      env.reset(i, rng, obs, i * 4);
+    }
+    // Pre-drawn random action rows, so that the figure is the simulator's own.
+    int[][] actions = new int[64][n];
+    for (int[] row : actions) {
+      for (int i = 0; i < n; i++) {
+        row[i] = rng.nextInt(2);
+      }
+    }
+    long steps = total / n;
+    long start = System.nanoTime();
+    for (long s = 0; s < steps; s++) {
+      env.step(actions[(int) (s & 63)], next, reward, term, trunc);
+      for (int i = 0; i < n; i++) {
+        if (term[i] || trunc[i]) {
+          env.reset(i, rng, obs, i * 4);
+        }
+      }
+    }
+    return steps * n / ((System.nanoTime() - start) / 1e9);
+  }
+
+  interface Rate {
+    double run() throws Exception;
+  }
+
+  static double best(Rate r) {
+    double best = 0;
+    try {
+      for (int i = 0; i < 5; i++) {
+        best = Math.max(best, r.run());
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return best;
+  }
+
+  // ---- collect ---------------------------------------------------------------------------------------------
+
+  static void collect() throws Exception {
+    System.out.println("## collect: whole command, random policy, Parquet ZSTD (best of 3)");
+    System.out.printf("%-12s %12s %15s %18s%n", "episodes", "transitions", "transitions/s", "bytes/transition");
+    for (int episodes : new int[] {10_000, 50_000}) {
+      Path out = WORK.resolve("collect-" + episodes + ".parquet");
+      double best = 0;
+      for (int i = 0; i < 3; i++) {
+        long t = System.nanoTime();
+        run("collect", "--episodes", Integer.toString(episodes), "--seed", "1", "--out", out.toString(), "--force");
+        best = Math.max(best, 1 / ((System.nanoTime() - t) / 1e9));
+      }
+      long rows = countRows(out);
+      System.out.printf("%-12d %,12d %,15.0f %18.1f%n", episodes, rows, rows * best, (double) Files.size(out) / rows);
+    }
+    System.out.println();
+  }
+
+  static long countRows(Path file) {
+    org.batchq.data.Dataset ds = org.batchq.data.Dataset.open(List.of(file.toString()),
+        org.batchq.data.ColumnMapping.BATCHQ, null);
+    return ds.rows();
+  }
+
+  static void run(String... args) {
+    java.io.PrintStream out = System.out;
+    java.io.PrintStream err = System.err;
+    try {
+      System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      int code = Main.run(args);
+      if (code != 0) {
+        throw new IllegalStateException("batchq " + String.join(" ", args) + " exited " + code);
+      }
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  // ---- fit ---------------------------------------------------------------------------------------------------
+
+  /** Random-policy episodes that give about {@code rows} transitions (22.2 steps on average). */
+  static Path dataset(int rows) {
+    Path out = WORK.resolve("random-" + rows + ".parquet");
+    if (!Files.exists(out)) {
+      run("collect", "--episodes", Integer.toString((int) Math.round(rows / 22.2)), "--seed", "1", "--out", out.toString());
+    }
+    return out;
+  }
+
+  static void fit() throws Exception {
+    System.out.println("## fit: XGBoost FQI, 100 trees of depth 6 per iteration, 2 threads, 3 iterations");
+    System.out.printf("%-10s %12s %14s %16s %13s %14s%n", "algorithm", "transitions", "s/iteration", "inside XGBoost",
+        "total s", "peak RSS MiB");
+    for (int rows : new int[] {100_000, 1_000_000}) {
+      Path data = dataset(rows);
+      for (String algorithm : List.of("multiple", "single")) {
+        System.out.println(child(data, algorithm, "3", "100", "false"));
+      }
+    }
+    System.out.println();
+  }
+
+  /** Runs one fit in a fresh JVM and returns its table line. */
+  static String child(Path data, String algorithm, String iterations, String rounds, String warm) throws Exception {
+    String cp = System.getProperty("java.class.path");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx16g", "-cp",
+        cp, Bench.class.getName(), "fit-child", data.toString(), algorithm, iterations, rounds, warm)
+        .redirectErrorStream(true).start();
+    String last = "";
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        last = line;
+      }
+    }
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("fit child failed: " + last);
+    }
+    return last;
+  }
+
+  static void fitChild(String[] args) throws Exception {
+    Path data = Path.of(args[1]);
+    String algorithm = args[2];
+    Path out = WORK.resolve("model-" + algorithm);
+    List<String> cmd = new ArrayList<>(List.of("fit", data.toString(), "--algorithm", algorithm, "--iterations", args[3],
+        "--rounds", args[4], "--threads", "2", "--validation-fraction", "0", "--out", out.toString(), "--force",
+        "--format", "json"));
+    if (Boolean.parseBoolean(args[5])) {
+      cmd.add("--warm-start");
+    }
+    long t = System.nanoTime();
+    run(cmd.toArray(String[]::new));
+    double total = (System.nanoTime() - t) / 1e9;
+    var manifest = org.batchq.model.ModelBundle.manifest(out);
+    double learner = ((Number) manifest.run().get("learner_seconds")).doubleValue();
+    double fitSeconds = ((Number) manifest.run().get("fit_seconds")).doubleValue();
+    System.out.printf("%-10s %,12d %14.3f %15.1f%% %13.2f %14d%n", algorithm, countRows(data),
+        fitSeconds / Integer.parseInt(args[3]), 100 * learner / total, total, peakRssMiB());
+  }
+
+  static long peakRssMiB() throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+      }
+    }
+    return -1;
+  }
+
+  // ---- evaluate --------------------------------------------------------------------------------------------
+
+  static void evaluate() throws Exception {
+    Path model = WORK.resolve("eval-model");
+    run("fit", dataset(100_000).toString(), "--iterations", "2", "--rounds", "100", "--out", model.toString(), "--force");
+    System.out.println("## evaluate: greedy policy over a 100-tree-per-action model (multiple), policy steps/s");
+    System.out.printf("%-8s %18s %24s%n", "envs", "batched steps/s", "one call per env steps/s");
+    try (GreedyPolicy policy = GreedyPolicy.load(model)) {
+      for (int envs : new int[] {1, 16, 128}) {
+        double batched = best(() -> Evaluation.run(policy, "CartPole-v1", 400, envs, 1, 0, i -> {}).stepsPerSecond());
+        double single = best(() -> Evaluation.run(new PerEnv(policy), "CartPole-v1", 400, envs, 1, 0, i -> {})
+            .stepsPerSecond());
+        System.out.printf("%-8d %,18.0f %,24.0f%n", envs, batched, single);
+      }
+    }
+    System.out.println();
+  }
+
+  /** The unbatched baseline: one prediction call per environment per step. */
+  record PerEnv(GreedyPolicy greedy) implements org.batchq.policy.Policy {
+    @Override
+    public void act(float[] obs, int rows, Rng[] rngs, int[] actions, float[] probabilities) {
+      for (int i = 0; i < rows; i++) {
+        actions[i] = greedy.act(java.util.Arrays.copyOfRange(obs, i * 4, i * 4 + 4), 1)[0];
+      }
+    }
+
+    @Override
+    public String describe() {
+      return "per-env";
+    }
+  }
+
+  // ---- the Python FQI comparison ---------------------------------------------------------------------------
+
+  static void pythonComparison() throws Exception {
+    Path data = WORK.resolve("random-1k.parquet");
+    if (!Files.exists(data)) {
+      run("collect", "--episodes", "1000", "--seed", "1", "--out", data.toString());
+    }
+    System.out.println("## against the Python FQI (1,000 random episodes, multiple, 100 iterations, depth 6, eta 0.3)");
+    System.out.printf("%-40s %10s%n", "setting", "fit s");
+    String[][] settings = {{"100 trees per iteration (the Python setting)", "100", "100", "false"},
+        {"warm start, 10 trees per iteration", "100", "10", "true"}};
+    for (String[] s : settings) {
+      String line = child(data, "multiple", s[1], s[2], s[3]);
+      String[] cols = line.trim().split("\\s+");
+      System.out.printf("%-40s %10s%n", s[0], cols[cols.length - 2]);
+    }
+    System.out.println();
+  }
+}
