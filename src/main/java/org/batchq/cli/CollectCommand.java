@@ -2,16 +2,13 @@ package org.batchq.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.batchq.Version;
-import org.batchq.data.DatasetMetadata;
-import org.batchq.data.DatasetSchema;
-import org.batchq.data.DatasetWriter;
 import org.batchq.env.EnvSpec;
 import org.batchq.env.Environments;
 import org.batchq.policy.EpsilonGreedyPolicy;
 import org.batchq.policy.GreedyPolicy;
 import org.batchq.policy.Policy;
 import org.batchq.policy.RandomPolicy;
+import org.batchq.rollout.Collection;
 import org.batchq.rollout.Rollout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,23 +84,16 @@ final class CollectCommand implements Callable<Integer> {
     return greedy;
   }
 
-  private int collect(EnvSpec spec, Policy behavior) {    DatasetMetadata meta = new DatasetMetadata(DatasetSchema.FORMAT_VERSION, spec.id(), spec.observationSize(),
-        spec.actionCount(), behavior.describe(), seed, Version.BATCHQ);
+  private int collect(EnvSpec spec, Policy behavior) {
     long start = System.nanoTime();
-    Path written;
-    long rows;
-    try (DatasetWriter writer = DatasetWriter.open(out, meta, force);
-        Progress progress = Progress.start("collect", episodes, "episodes")) {
-      Rollout.run(new Rollout.Plan(spec.id(), episodes, envs, seed, 0, 0), behavior, e -> {
-        writer.write(e);
-        progress.step(1, null);
-      });
-      written = writer.commit();
-      rows = writer.rows();
+    Collection.Result result;
+    try (Progress progress = Progress.start("collect", episodes, "episodes")) {
+      result = Collection.write(new Rollout.Plan(spec.id(), episodes, envs, seed, 0, 0), behavior, out, force,
+          e -> progress.step(1, null));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("wrote %d episodes, %d transitions to %s in %.2f s (%.0f transitions/s)%n", episodes, rows,
-        written, seconds, rows / seconds);
+    System.out.printf("wrote %d episodes, %d transitions to %s in %.2f s (%.0f transitions/s)%n", episodes,
+        result.rows(), result.path(), seconds, result.rows() / seconds);
     return Main.OK;
   }
 }

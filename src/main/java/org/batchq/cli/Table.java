@@ -1,7 +1,5 @@
 package org.batchq.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,11 +83,7 @@ final class Table {
       }
       out.add(m);
     }
-    try {
-      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out) + "\n";
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return org.batchq.io.Json.write(out);
   }
 
   /** Numbers in tables: integers as they are, others with 4 significant decimals at most. */

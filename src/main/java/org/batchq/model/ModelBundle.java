@@ -1,9 +1,5 @@
 package org.batchq.model;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,6 +12,7 @@ import org.batchq.fqi.XgboostRegressor;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
+import org.batchq.io.Json;
 
 /**
  * A model on disk: a directory holding the learner's native files (XGBoost JSON boosters) and
@@ -25,12 +22,6 @@ import org.batchq.io.Hashing;
 public final class ModelBundle {
   public static final String MANIFEST = "manifest.json";
   public static final int FORMAT_VERSION = 1;
-
-  static final ObjectMapper JSON = new ObjectMapper()
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /** A loaded model: its manifest and its Q-function (close it to free native memory). */
   public record Loaded(Path dir, Manifest manifest, QFunction q) implements AutoCloseable {
@@ -56,7 +47,7 @@ public final class ModelBundle {
         Files.write(tmp.resolve(f.getKey()), f.getValue());
         entries.put(f.getKey(), new Manifest.FileEntry(f.getValue().length, Hashing.sha256(f.getValue())));
       }
-      JSON.writeValue(tmp.resolve(MANIFEST).toFile(), manifest.withFiles(entries));
+      Json.MAPPER.writeValue(tmp.resolve(MANIFEST).toFile(), manifest.withFiles(entries));
       output.publish();
       return output.destination();
     } catch (IOException e) {
@@ -72,7 +63,7 @@ public final class ModelBundle {
     }
     Manifest m;
     try {
-      m = JSON.readValue(file.toFile(), Manifest.class);
+      m = Json.MAPPER.readValue(file.toFile(), Manifest.class);
     } catch (IOException e) {
       throw new BadInputException(file, Files.exists(file) ? "not a valid model manifest (" + e.getMessage().lines()
           .findFirst().orElse("") + ")" : "missing: not a complete model bundle");

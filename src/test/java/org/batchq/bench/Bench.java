@@ -196,7 +196,7 @@ public final class Bench {
     String algorithm = args[2];
     Path out = WORK.resolve("model-" + algorithm);
     List<String> cmd = new ArrayList<>(List.of("fit", data.toString(), "--algorithm", algorithm, "--iterations", args[3],
-        "--rounds", args[4], "--threads", "2", "--validation-fraction", "0", "--out", out.toString(), "--force",
+        "--trees", args[4], "--threads", "2", "--validation-fraction", "0", "--out", out.toString(), "--force",
         "--format", "json"));
     if (Boolean.parseBoolean(args[5])) {
       cmd.add("--warm-start");
@@ -224,7 +224,7 @@ public final class Bench {
 
   static void evaluate() throws Exception {
     Path model = WORK.resolve("eval-model");
-    run("fit", dataset(100_000).toString(), "--iterations", "2", "--rounds", "100", "--out", model.toString(), "--force");
+    run("fit", dataset(100_000).toString(), "--iterations", "2", "--trees", "100", "--out", model.toString(), "--force");
     System.out.println("## evaluate: greedy policy over a 100-tree-per-action model (multiple), policy steps/s");
     System.out.printf("%-8s %18s %24s%n", "envs", "batched steps/s", "one call per env steps/s");
     try (GreedyPolicy policy = GreedyPolicy.load(model)) {

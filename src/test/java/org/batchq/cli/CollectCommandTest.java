@@ -110,15 +110,15 @@ class CollectCommandTest {
           + " GROUP BY episode_id)").get(0);
       assertEquals(((Number) duck.scalar("SELECT count(*) FROM " + f)).longValue(), info.get("rows").asLong());
       assertEquals(((Number) row.get(1)).longValue(), info.get("episodes").asLong());
-      assertEquals(((Number) row.get(2)).doubleValue(), info.get("lengthMean").asDouble(), 1e-9);
-      assertEquals(((Number) row.get(3)).longValue(), info.get("lengthMin").asLong());
-      assertEquals(((Number) row.get(4)).longValue(), info.get("lengthMax").asLong());
-      assertEquals(((Number) row.get(5)).doubleValue(), info.get("returnMean").asDouble(), 1e-9);
-      assertEquals(((Number) row.get(6)).doubleValue(), info.get("returnStd").asDouble(), 1e-6);
+      assertEquals(((Number) row.get(2)).doubleValue(), info.get("length_mean").asDouble(), 1e-9);
+      assertEquals(((Number) row.get(3)).longValue(), info.get("length_min").asLong());
+      assertEquals(((Number) row.get(4)).longValue(), info.get("length_max").asLong());
+      assertEquals(((Number) row.get(5)).doubleValue(), info.get("return_mean").asDouble(), 1e-9);
+      assertEquals(((Number) row.get(6)).doubleValue(), info.get("return_std").asDouble(), 1e-6);
       assertEquals(((Number) duck.scalar("SELECT count(*) FROM " + f + " WHERE action = 1")).longValue(),
-          info.get("actionCounts").get(1).asLong());
+          info.get("action_counts").get(1).asLong());
       assertEquals(((Number) duck.scalar("SELECT count(*) FROM " + f + " WHERE terminated")).longValue(),
-          info.get("terminatedEndings").asLong());
+          info.get("terminated_endings").asLong());
     }
   }
 }

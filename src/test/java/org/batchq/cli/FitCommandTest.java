@@ -31,7 +31,7 @@ class FitCommandTest {
   }
 
   static String[] fit(Path out, String... extra) {
-    List<String> args = new java.util.ArrayList<>(List.of("fit", "--iterations", "4", "--rounds", "10",
+    List<String> args = new java.util.ArrayList<>(List.of("fit", "--iterations", "4", "--trees", "10",
         "--out", out.toString()));
     args.addAll(List.of(extra));
     if (!args.contains("--seed")) {

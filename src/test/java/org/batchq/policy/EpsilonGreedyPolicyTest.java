@@ -20,7 +20,7 @@ class EpsilonGreedyPolicyTest {
     Path data = dir.resolve("d.parquet");
     Cli.ok("collect", "--episodes", "100", "--seed", "1", "--out", data.toString());
     model = dir.resolve("m");
-    Cli.ok("fit", data.toString(), "--iterations", "5", "--rounds", "10", "--out", model.toString());
+    Cli.ok("fit", data.toString(), "--iterations", "5", "--trees", "10", "--out", model.toString());
   }
 
   static float[] observations(int rows) {

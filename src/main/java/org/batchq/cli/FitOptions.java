@@ -1,0 +1,75 @@
+package org.batchq.cli;
+
+import org.batchq.fqi.XgboostRegressor;
+import org.batchq.model.Training;
+import picocli.CommandLine.Option;
+
+/** The FQI and XGBoost options shared by {@code fit} and {@code run} (docs/fit.md). */
+final class FitOptions {
+  @Option(names = "--algorithm", defaultValue = "multiple",
+      description = "multiple (one booster per action, default) or single (one booster on obs + one-hot action).")
+  String algorithm;
+
+  @Option(names = "--iterations", defaultValue = "50", description = "FQI iterations (default: ${DEFAULT-VALUE}).")
+  int iterations;
+
+  @Option(names = "--gamma", defaultValue = "0.99", description = "Discount factor in [0, 1) (default: ${DEFAULT-VALUE}).")
+  double gamma;
+
+  @Option(names = "--validation-fraction", defaultValue = "0.1",
+      description = "Share of episodes held out for the Bellman residual; 0 disables (default: ${DEFAULT-VALUE}).")
+  double validationFraction;
+
+  @Option(names = "--trees", defaultValue = "100",
+      description = "Boosting rounds (trees) per booster per FQI iteration (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--max-depth", defaultValue = "6", description = "Tree depth (default: ${DEFAULT-VALUE}).")
+  int maxDepth;
+
+  @Option(names = "--eta", defaultValue = "0.3", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+  double eta;
+
+  @Option(names = "--min-child-weight", defaultValue = "1", description = "Minimum hessian per leaf (default: ${DEFAULT-VALUE}).")
+  double minChildWeight;
+
+  @Option(names = "--subsample", defaultValue = "1", description = "Row subsampling per tree (default: ${DEFAULT-VALUE}).")
+  double subsample;
+
+  @Option(names = "--colsample", defaultValue = "1", description = "Feature subsampling per split (default: ${DEFAULT-VALUE}).")
+  double colsample;
+
+  @Option(names = "--parallel-trees", defaultValue = "1",
+      description = "Trees per round; > 1 with subsampling trains random forests (default: ${DEFAULT-VALUE}).")
+  int parallelTrees;
+
+  @Option(names = "--max-bin", defaultValue = "256", description = "Histogram bins per feature (default: ${DEFAULT-VALUE}).")
+  int maxBin;
+
+  @Option(names = "--warm-start", description = "Continue each iteration's boosters from the previous iteration's.")
+  boolean warmStart;
+
+  @Option(names = "--threads", description = "XGBoost threads (default: all cores). Results do not depend on it.")
+  Integer threads;
+
+  /** The training configuration these options describe; usage errors are IllegalArgumentExceptions. */
+  Training.Config config(long seed) {
+    if (!"multiple".equals(algorithm) && !"single".equals(algorithm)) {
+      throw new IllegalArgumentException("unknown --algorithm '" + algorithm + "' (known: multiple, single)");
+    }
+    if (rounds < 1 || maxDepth < 1 || parallelTrees < 1 || maxBin < 2) {
+      throw new IllegalArgumentException("--trees, --max-depth and --parallel-trees must be at least 1, --max-bin at least 2");
+    }
+    if (!(eta > 0 && eta <= 1) || !(subsample > 0 && subsample <= 1) || !(colsample > 0 && colsample <= 1)) {
+      throw new IllegalArgumentException("--eta, --subsample and --colsample must be in (0, 1]");
+    }
+    if (threads != null && threads < 1) {
+      throw new IllegalArgumentException("--threads must be at least 1");
+    }
+    XgboostRegressor.Settings trees = new XgboostRegressor.Settings(
+        "single".equals(algorithm) ? XgboostRegressor.Form.SINGLE : XgboostRegressor.Form.MULTIPLE, rounds, maxDepth,
+        eta, minChildWeight, subsample, colsample, parallelTrees, maxBin,
+        threads != null ? threads : Runtime.getRuntime().availableProcessors(), seed, warmStart);
+    return new Training.Config(iterations, gamma, validationFraction, trees);
+  }
+}

@@ -1,0 +1,116 @@
+package org.batchq.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.batchq.loop.RoundRecord;
+import org.batchq.loop.RunLoop;
+import org.batchq.loop.RunManifest;
+import org.batchq.loop.RunSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"The iterative batch-RL loop: collect, fit, collect again with the new policy, for some rounds.",
+        "Keeps every round's dataset and model, plots to plots/NAME/, and the run manifest in runs/NAME.json."})
+final class RunCommand implements Callable<Integer> {
+  @Option(names = "--rounds", defaultValue = "10", description = "Rounds (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--episodes", defaultValue = "100", description = "Episodes collected per round (default: ${DEFAULT-VALUE}).")
+  int episodes;
+
+  @Option(names = "--grow-batch", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Fit each round on all data so far (default) or, with --no-grow-batch, on the round's alone.")
+  boolean growBatch;
+
+  @Option(names = "--epsilon", defaultValue = "0.1",
+      description = "Exploration of the epsilon-greedy behaviour policy in rounds 1.. (default: ${DEFAULT-VALUE}).")
+  double epsilon;
+
+  @Option(names = "--eval-episodes", defaultValue = "100",
+      description = "Greedy evaluation episodes per round (default: ${DEFAULT-VALUE}).")
+  int evalEpisodes;
+
+  @Option(names = "--envs", defaultValue = "64", description = "Environments in lockstep (default: ${DEFAULT-VALUE}).")
+  int envs;
+
+  @Option(names = "--env", defaultValue = "CartPole-v1", description = "Environment (default: ${DEFAULT-VALUE}).")
+  String env;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--name", description = "Run name (default: ALGORITHM-seedSEED).")
+  String name;
+
+  @Option(names = "--dir", defaultValue = ".",
+      description = "Where datasets/, models/, plots/ and runs/ are (default: the current directory).")
+  Path dir;
+
+  @Option(names = "--force", description = "Start over, removing an existing run of this name.")
+  boolean force;
+
+  @Option(names = "--resume", description = "Continue an interrupted run from its last complete round.")
+  boolean resume;
+
+  @Mixin FitOptions fit;
+
+  @Override
+  public Integer call() {
+    if (force && resume) {
+      throw new IllegalArgumentException("--force and --resume exclude each other");
+    }
+    if (envs < 1) {
+      throw new IllegalArgumentException("--envs must be at least 1 (got " + envs + ")");
+    }
+    org.batchq.env.Environments.spec(env);
+    var training = fit.config(seed);
+    RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
+        episodes, growBatch, epsilon, evalEpisodes, envs, seed, training);
+    RunManifest done;
+    try (PhaseProgress progress = new PhaseProgress()) {
+      RunLoop loop = new RunLoop(dir, settings, progress);
+      done = loop.run(force ? RunLoop.Mode.FORCE : resume ? RunLoop.Mode.RESUME : RunLoop.Mode.NEW);
+      progress.close();
+      Table t = new Table("round", "rows", "fit_rows", "fit_s", "train_loss", "valid_residual", "behavior_mean",
+          "eval_mean", "eval_min", "eval_max");
+      for (RoundRecord r : done.rounds()) {
+        t.row(r.round(), r.rows(), r.fitRows(), r.fitSeconds(), r.trainLoss(), r.validResidual(), r.behaviorMeanLength(),
+            r.evalMean(), r.evalMin(), r.evalMax());
+      }
+      System.out.print(t.render(Table.Format.TABLE));
+      RunManifest.Best best = done.best();
+      System.out.printf("random policy: %.1f steps; best round %d (%.1f) kept as %s, re-scored on fresh seeds: %.1f +- %.1f"
+          + "%nrun manifest %s, plots %s and %s (%.0f s)%n", done.randomMean(), best.round(), best.evalMean(),
+          loop.bestModel(), best.rescoredMean(), best.rescoredCi95(), loop.manifestPath(),
+          loop.plotDir().resolve("bellman-loss.png"), loop.plotDir().resolve("episode-length.png"), done.seconds());
+    }
+    return Main.OK;
+  }
+
+  /** One progress bar (or log line series) per phase of a round. */
+  private static final class PhaseProgress implements RunLoop.Listener, AutoCloseable {
+    private Progress current;
+
+    @Override
+    public void phase(int round, String what, int units) {
+      close();
+      current = Progress.start(round < 0 ? what : "round " + round + " " + what, units,
+          what.equals("fit") ? "iterations" : "episodes");
+    }
+
+    @Override
+    public void advance(String detail) {
+      current.step(1, detail);
+    }
+
+    @Override
+    public void close() {
+      if (current != null) {
+        current.close();
+        current = null;
+      }
+    }
+  }
+}

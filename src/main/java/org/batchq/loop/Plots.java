@@ -1,0 +1,170 @@
+package org.batchq.loop;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.batchq.io.AtomicOutput;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.DeviationRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
+
+/** The run's two pictures (PNG, 1000 x 600) and the same numbers as CSV beside them. */
+final class Plots {
+  static final int WIDTH = 1000;
+  static final int HEIGHT = 600;
+  static final String LOSS = "bellman-loss";
+  static final String LENGTH = "episode-length";
+
+  private Plots() {}
+
+  static void write(Path dir, List<RoundRecord> rounds, double randomMean) {
+    try {
+      Files.createDirectories(dir);
+      png(dir.resolve(LOSS + ".png"), lossChart(rounds));
+      png(dir.resolve(LENGTH + ".png"), lengthChart(rounds, randomMean));
+      csv(dir.resolve(LOSS + ".csv"), lossCsv(rounds));
+      csv(dir.resolve(LENGTH + ".csv"), lengthCsv(rounds, randomMean));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write plots to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Bellman loss per FQI iteration, one colour per round: training solid, held-out dashed; log scale. */
+  static JFreeChart lossChart(List<RoundRecord> rounds) {
+    XYSeriesCollection data = new XYSeriesCollection();
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+    int series = 0;
+    for (RoundRecord r : rounds) {
+      Color colour = Color.getHSBColor((float) r.round() / Math.max(rounds.size(), 1) * 0.8f, 0.85f, 0.8f);
+      XYSeries train = new XYSeries("round " + r.round() + " training");
+      XYSeries valid = new XYSeries("round " + r.round() + " held-out");
+      for (int i = 0; i < r.trainLossPerIteration().size(); i++) {
+        addPositive(train, i + 1, r.trainLossPerIteration().get(i));
+        addPositive(valid, i + 1, r.validResidualPerIteration().get(i));
+      }
+      data.addSeries(train);
+      renderer.setSeriesPaint(series, colour);
+      renderer.setSeriesStroke(series++, new BasicStroke(2f));
+      if (!valid.isEmpty()) {
+        data.addSeries(valid);
+        renderer.setSeriesPaint(series, colour);
+        renderer.setSeriesStroke(series++, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+            new float[] {6f, 4f}, 0f));
+      }
+    }
+    NumberAxis x = new NumberAxis("FQI iteration");
+    x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    LogAxis y = new LogAxis("Bellman loss (mean squared error vs. targets)");
+    y.setAutoRange(true);
+    y.setSmallestValue(1e-8);
+    y.setStandardTickUnits(NumberAxis.createIntegerTickUnits()); // ticks at whole powers of ten
+    y.setNumberFormatOverride(new java.text.DecimalFormat("0.#E0"));
+    XYPlot plot = new XYPlot(data, x, y, renderer);
+    return chart("Bellman loss per FQI iteration (solid: training, dashed: held-out episodes)", plot);
+  }
+
+  /** Mean episode length per round: behaviour data, greedy evaluation with its min-max band, random baseline. */
+  static JFreeChart lengthChart(List<RoundRecord> rounds, double randomMean) {
+    YIntervalSeries eval = new YIntervalSeries("greedy evaluation (mean, band: min-max)");
+    YIntervalSeries behavior = new YIntervalSeries("behaviour data (mean)");
+    for (RoundRecord r : rounds) {
+      eval.add(r.round(), r.evalMean(), r.evalMin(), r.evalMax());
+      behavior.add(r.round(), r.behaviorMeanLength(), r.behaviorMeanLength(), r.behaviorMeanLength());
+    }
+    YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+    data.addSeries(eval);
+    data.addSeries(behavior);
+    DeviationRenderer renderer = new DeviationRenderer(true, true);
+    renderer.setSeriesPaint(0, new Color(0, 90, 200));
+    renderer.setSeriesFillPaint(0, new Color(0, 90, 200));
+    renderer.setSeriesStroke(0, new BasicStroke(2.5f));
+    renderer.setSeriesPaint(1, new Color(230, 120, 0));
+    renderer.setSeriesFillPaint(1, new Color(230, 120, 0));
+    renderer.setSeriesStroke(1, new BasicStroke(2f));
+    renderer.setAlpha(0.18f);
+    NumberAxis x = new NumberAxis("round");
+    x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    NumberAxis y = new NumberAxis("mean episode length (steps)");
+    y.setRange(0, 520);
+    XYPlot plot = new XYPlot(data, x, y, renderer);
+    ValueMarker random = new ValueMarker(randomMean, Color.GRAY, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+        BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
+    random.setLabel(String.format(Locale.ROOT, "random policy (%.1f)", randomMean));
+    random.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    random.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
+    random.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
+    plot.addRangeMarker(random);
+    ValueMarker limit = new ValueMarker(500, new Color(0, 150, 0), new BasicStroke(1f));
+    limit.setLabel("time limit (500)");
+    limit.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.BOTTOM_RIGHT);
+    limit.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
+    plot.addRangeMarker(limit);
+    return chart("Mean episode length per round", plot);
+  }
+
+  private static void addPositive(XYSeries s, int x, Double y) {
+    if (y != null && Double.isFinite(y) && y > 0) {
+      s.add(x, y); // a log axis cannot show zero; an exact fit (loss 0) is left out
+    }
+  }
+
+  private static JFreeChart chart(String title, XYPlot plot) {
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(new Color(220, 220, 220));
+    plot.setRangeGridlinePaint(new Color(220, 220, 220));
+    JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+    chart.setTitle(new TextTitle(title, new Font(Font.SANS_SERIF, Font.BOLD, 16)));
+    chart.setBackgroundPaint(Color.WHITE);
+    return chart;
+  }
+
+  private static void png(Path file, JFreeChart chart) throws IOException {
+    try (AtomicOutput out = AtomicOutput.begin(file, true)) {
+      ChartUtils.saveChartAsPNG(out.path().toFile(), chart, WIDTH, HEIGHT);
+      out.publish();
+    }
+  }
+
+  private static void csv(Path file, String content) throws IOException {
+    try (AtomicOutput out = AtomicOutput.begin(file, true)) {
+      Files.writeString(out.path(), content);
+      out.publish();
+    }
+  }
+
+  static String lossCsv(List<RoundRecord> rounds) {
+    StringBuilder sb = new StringBuilder("round,iteration,train_loss,valid_residual\n");
+    for (RoundRecord r : rounds) {
+      for (int i = 0; i < r.trainLossPerIteration().size(); i++) {
+        sb.append(r.round()).append(',').append(i).append(',').append(r.trainLossPerIteration().get(i)).append(',')
+            .append(r.validResidualPerIteration().get(i)).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  static String lengthCsv(List<RoundRecord> rounds, double randomMean) {
+    StringBuilder sb = new StringBuilder("round,behavior_mean,eval_mean,eval_std,eval_min,eval_max,random_mean\n");
+    for (RoundRecord r : rounds) {
+      sb.append(String.format(Locale.ROOT, "%d,%s,%s,%s,%s,%s,%s%n", r.round(), r.behaviorMeanLength(), r.evalMean(),
+          r.evalStd(), r.evalMin(), r.evalMax(), randomMean));
+    }
+    return sb.toString();
+  }
+}

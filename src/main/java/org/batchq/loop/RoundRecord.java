@@ -1,0 +1,16 @@
+package org.batchq.loop;
+
+import java.util.List;
+
+/**
+ * The figures of one complete round, as {@code runs/NAME.json} keeps them.
+ *
+ * @param rows transitions collected in this round
+ * @param fitRows transitions the round's model was fitted on (all rounds so far with a growing batch)
+ * @param behaviorMeanLength mean episode length of the data collected in this round (the exploring policy)
+ * @param evalMean mean episode length of the round's model acting greedily, on the run's evaluation seeds
+ */
+public record RoundRecord(
+    int round, String dataset, String model, long rows, long fitRows, double collectSeconds, double fitSeconds,
+    double evalSeconds, double behaviorMeanLength, double evalMean, double evalStd, double evalMin, double evalMax,
+    double trainLoss, double validResidual, List<Double> trainLossPerIteration, List<Double> validResidualPerIteration) {}

@@ -1,0 +1,243 @@
+package org.batchq.loop;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.batchq.data.ColumnMapping;
+import org.batchq.data.Dataset;
+import org.batchq.env.Environments;
+import org.batchq.eval.Evaluation;
+import org.batchq.eval.Stats;
+import org.batchq.fqi.IterationStats;
+import org.batchq.io.AtomicOutput;
+import org.batchq.io.BadInputException;
+import org.batchq.io.Json;
+import org.batchq.model.Training;
+import org.batchq.policy.EpsilonGreedyPolicy;
+import org.batchq.policy.GreedyPolicy;
+import org.batchq.policy.Policy;
+import org.batchq.policy.RandomPolicy;
+import org.batchq.rollout.Collection;
+import org.batchq.rollout.Rollout;
+
+/**
+ * The classic batch-RL loop: round 0 collects with the random policy; round k collects epsilon-greedy over round
+ * k-1's model, fits on the data so far (or the round's alone), and evaluates the new model greedily on the run's
+ * evaluation seeds, the same in every round so the curve is paired. Every round's dataset and model are ordinary
+ * files the other commands accept. At the end the best round's model is kept as {@code best} and re-scored on
+ * fresh seeds, since the score it was chosen on flatters it.
+ */
+public final class RunLoop {
+  /** How to treat an existing run of the same name. */
+  public enum Mode { NEW, FORCE, RESUME }
+
+  /** Progress of the loop, for the CLI. */
+  public interface Listener {
+    void phase(int round, String what, int units);
+
+    void advance(String detail);
+  }
+
+  // Evaluation seeds live in rounds of their own, far from the collection rounds, so they never coincide.
+  static final int EVAL_ROUND = 1_000_000;
+  static final int RESCORE_ROUND = 2_000_000;
+
+  private final Path root;
+  private final RunSettings settings;
+  private final Listener listener;
+
+  public RunLoop(Path root, RunSettings settings, Listener listener) {
+    this.root = root;
+    this.settings = settings;
+    this.listener = listener;
+  }
+
+  public Path datasetOf(int round) {
+    return root.resolve("datasets").resolve(settings.name()).resolve(String.format("round-%02d.parquet", round));
+  }
+
+  public Path modelOf(int round) {
+    return root.resolve("models").resolve(settings.name()).resolve(String.format("round-%02d", round));
+  }
+
+  public Path bestModel() {
+    return root.resolve("models").resolve(settings.name()).resolve("best");
+  }
+
+  public Path plotDir() {
+    return root.resolve("plots").resolve(settings.name());
+  }
+
+  public Path manifestPath() {
+    return root.resolve("runs").resolve(settings.name() + ".json");
+  }
+
+  private List<Path> outputs() {
+    return List.of(root.resolve("datasets").resolve(settings.name()), root.resolve("models").resolve(settings.name()),
+        plotDir(), manifestPath());
+  }
+
+  public RunManifest run(Mode mode) {
+    long start = System.nanoTime();
+    List<RoundRecord> rounds = new ArrayList<>(prepare(mode));
+    double randomMean = evaluate(new RandomPolicy(Environments.spec(settings.envId()).actionCount()), EVAL_ROUND,
+        -1, "random baseline").mean();
+    for (int k = rounds.size(); k < settings.rounds(); k++) {
+      rounds.add(round(k));
+      save(new RunManifest(RunManifest.FORMAT, RunManifest.FORMAT_VERSION, settings, randomMean, rounds, null,
+          (System.nanoTime() - start) / 1e9));
+      Plots.write(plotDir(), rounds, randomMean);
+    }
+    RunManifest.Best best = keepBest(rounds);
+    RunManifest done = new RunManifest(RunManifest.FORMAT, RunManifest.FORMAT_VERSION, settings, randomMean, rounds,
+        best, (System.nanoTime() - start) / 1e9);
+    save(done);
+    Plots.write(plotDir(), rounds, randomMean);
+    return done;
+  }
+
+  /** Applies the mode to existing outputs; returns the rounds already complete (only when resuming). */
+  private List<RoundRecord> prepare(Mode mode) {
+    boolean exists = outputs().stream().anyMatch(Files::exists);
+    if (mode == Mode.FORCE || (mode == Mode.RESUME && !Files.exists(manifestPath()))) {
+      delete(outputs());
+      return List.of();
+    }
+    if (mode == Mode.NEW) {
+      if (exists) {
+        throw new AtomicOutput.OutputExistsException(Files.exists(manifestPath()) ? manifestPath()
+            : outputs().stream().filter(Files::exists).findFirst().orElseThrow());
+      }
+      return List.of();
+    }
+    RunManifest previous = load(manifestPath());
+    if (!withoutThreads(previous.settings()).equals(withoutThreads(settings))) {
+      throw new BadInputException(manifestPath(), "was started with other settings; resume with the same options,"
+          + " or use --force to start over");
+    }
+    List<RoundRecord> complete = previous.rounds();
+    for (RoundRecord r : complete) {
+      if (!Files.exists(root.resolve(r.dataset())) || !Files.exists(root.resolve(r.model()))) {
+        throw new BadInputException(root.resolve(r.model()), "round " + r.round() + " is recorded as complete but its"
+            + " files are gone; use --force to start over");
+      }
+    }
+    return complete;
+  }
+
+  private static RunSettings withoutThreads(RunSettings s) {
+    Training.Config c = s.training();
+    var t = c.trees();
+    var trees = new org.batchq.fqi.XgboostRegressor.Settings(t.form(), t.rounds(), t.maxDepth(), t.eta(),
+        t.minChildWeight(), t.subsample(), t.colsampleByNode(), t.parallelTrees(), t.maxBin(), 0, t.seed(), t.warmStart());
+    return new RunSettings(s.name(), s.envId(), s.rounds(), s.episodes(), s.growBatch(), s.epsilon(), s.evalEpisodes(),
+        0, s.seed(), new Training.Config(c.iterations(), c.gamma(), c.validationFraction(), trees));
+  }
+
+  private RoundRecord round(int k) {
+    // Whatever an interrupted attempt at this round left is not recorded, so it is not part of the run.
+    delete(List.of(datasetOf(k), modelOf(k)));
+    long t0 = System.nanoTime();
+    listener.phase(k, "collect", settings.episodes());
+    Collection.Result data;
+    try (GreedyPolicy previous = k == 0 ? null : GreedyPolicy.load(modelOf(k - 1))) {
+      Policy behavior = k == 0
+          ? new RandomPolicy(Environments.spec(settings.envId()).actionCount())
+          : new EpsilonGreedyPolicy(previous, settings.epsilon());
+      data = Collection.write(new Rollout.Plan(settings.envId(), settings.episodes(), settings.envs(), settings.seed(), k,
+          (long) k * settings.episodes()), behavior, datasetOf(k), false, e -> listener.advance(null));
+    }
+    long t1 = System.nanoTime();
+
+    List<String> inputs = IntStream.rangeClosed(settings.growBatch() ? 0 : k, k)
+        .mapToObj(r -> datasetOf(r).toString()).toList();
+    Dataset dataset = Dataset.open(inputs, ColumnMapping.BATCHQ, null);
+    listener.phase(k, "fit", settings.training().iterations());
+    Training.Outcome fit = Training.fit(dataset, settings.training(), modelOf(k), false,
+        it -> listener.advance(String.format("loss %.4g", it.trainLoss())));
+    long t2 = System.nanoTime();
+
+    Stats.Summary eval;
+    try (GreedyPolicy greedy = GreedyPolicy.load(modelOf(k))) {
+      eval = evaluate(greedy, EVAL_ROUND, k, "evaluate");
+    }
+    long t3 = System.nanoTime();
+    List<IterationStats> its = fit.iterations();
+    IterationStats last = its.get(its.size() - 1);
+    return new RoundRecord(k, root.relativize(datasetOf(k)).toString(), root.relativize(modelOf(k)).toString(),
+        data.rows(), dataset.rows(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, data.meanLength(), eval.mean(),
+        eval.std(), eval.min(), eval.max(), last.trainLoss(), last.validResidual(),
+        its.stream().map(IterationStats::trainLoss).toList(), its.stream().map(IterationStats::validResidual).toList());
+  }
+
+  private Stats.Summary evaluate(Policy policy, int evalRound, int round, String what) {
+    listener.phase(round, what, settings.evalEpisodes());
+    Evaluation.Outcome o = Evaluation.run(policy, settings.envId(), settings.evalEpisodes(), settings.envs(),
+        settings.seed(), evalRound, i -> listener.advance(null));
+    return Stats.summarize(java.util.Arrays.stream(o.lengths()).asDoubleStream().toArray());
+  }
+
+  /** Copies the best round's model to {@code best} and re-scores it on evaluation seeds it was not chosen on. */
+  private RunManifest.Best keepBest(List<RoundRecord> rounds) {
+    RoundRecord best = rounds.get(0);
+    for (RoundRecord r : rounds) {
+      if (r.evalMean() >= best.evalMean()) {
+        best = r; // ties go to the later round, trained on more data
+      }
+    }
+    try (AtomicOutput out = AtomicOutput.begin(bestModel(), true)) {
+      Files.createDirectories(out.path());
+      try (var files = Files.list(root.resolve(best.model()))) {
+        for (Path f : files.toList()) {
+          Files.copy(f, out.path().resolve(f.getFileName()));
+        }
+      }
+      out.publish();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + bestModel() + ": " + e.getMessage(), e);
+    }
+    Stats.Summary rescored;
+    try (GreedyPolicy greedy = GreedyPolicy.load(bestModel())) {
+      rescored = evaluate(greedy, RESCORE_ROUND, best.round(), "re-score best");
+    }
+    return new RunManifest.Best(best.round(), root.relativize(bestModel()).toString(), best.evalMean(), rescored.mean(),
+        rescored.ci95(), rescored.n());
+  }
+
+  private void save(RunManifest manifest) {
+    try (AtomicOutput out = AtomicOutput.begin(manifestPath(), true)) {
+      Files.writeString(out.path(), Json.write(manifest));
+      out.publish();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + manifestPath() + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static RunManifest load(Path manifest) {
+    try {
+      RunManifest m = Json.MAPPER.readValue(manifest.toFile(), RunManifest.class);
+      if (!RunManifest.FORMAT.equals(m.format()) || m.formatVersion() > RunManifest.FORMAT_VERSION) {
+        throw new BadInputException(manifest, "not a run manifest this batchq reads");
+      }
+      return m;
+    } catch (IOException e) {
+      throw new BadInputException(manifest, "not a readable run manifest (" + e.getMessage().lines().findFirst()
+          .orElse("") + ")");
+    }
+  }
+
+  private static void delete(List<Path> paths) {
+    for (Path p : paths) {
+      try {
+        AtomicOutput.deleteRecursively(p);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot remove " + p + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+}

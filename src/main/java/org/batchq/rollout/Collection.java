@@ -1,0 +1,40 @@
+package org.batchq.rollout;
+
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.batchq.Version;
+import org.batchq.data.DatasetMetadata;
+import org.batchq.data.DatasetSchema;
+import org.batchq.data.DatasetWriter;
+import org.batchq.data.Episode;
+import org.batchq.env.EnvSpec;
+import org.batchq.env.Environments;
+import org.batchq.policy.Policy;
+
+/** Rolls out a plan under a policy straight into a Parquet dataset: what {@code collect} and {@code run} do. */
+public final class Collection {
+  /** The published dataset, its size, and each episode's length in episode order. */
+  public record Result(Path path, long rows, int[] lengths) {
+    public double meanLength() {
+      return java.util.Arrays.stream(lengths).average().orElse(Double.NaN);
+    }
+  }
+
+  private Collection() {}
+
+  public static Result write(Rollout.Plan plan, Policy policy, Path out, boolean force, Consumer<Episode> onEpisode) {
+    EnvSpec spec = Environments.spec(plan.envId());
+    DatasetMetadata meta = new DatasetMetadata(DatasetSchema.FORMAT_VERSION, spec.id(), spec.observationSize(),
+        spec.actionCount(), policy.describe(), plan.seed(), Version.BATCHQ);
+    int[] lengths = new int[plan.episodes()];
+    try (DatasetWriter writer = DatasetWriter.open(out, meta, force)) {
+      Rollout.run(plan, policy, e -> {
+        writer.write(e);
+        lengths[(int) (e.id() - plan.firstEpisodeId())] = e.length();
+        onEpisode.accept(e);
+      });
+      Path written = writer.commit();
+      return new Result(written, writer.rows(), lengths);
+    }
+  }
+}
