@@ -1,5 +1,6 @@
 package org.batchq.cli;
 
+import org.batchq.fqi.RewardTransform;
 import org.batchq.fqi.XgboostRegressor;
 import org.batchq.model.Training;
 import picocli.CommandLine.Option;
@@ -46,6 +47,10 @@ final class FitOptions {
   @Option(names = "--max-bin", defaultValue = "256", description = "Histogram bins per feature (default: ${DEFAULT-VALUE}).")
   int maxBin;
 
+  @Option(names = "--reward", defaultValue = "none",
+      description = "Reward transform: none (default) or failure (0 per step, -1 on termination).")
+  RewardTransform reward;
+
   @Option(names = "--warm-start", description = "Continue each iteration's boosters from the previous iteration's.")
   boolean warmStart;
 
@@ -70,6 +75,6 @@ final class FitOptions {
         "single".equals(algorithm) ? XgboostRegressor.Form.SINGLE : XgboostRegressor.Form.MULTIPLE, rounds, maxDepth,
         eta, minChildWeight, subsample, colsample, parallelTrees, maxBin,
         threads != null ? threads : Runtime.getRuntime().availableProcessors(), seed, warmStart);
-    return new Training.Config(iterations, gamma, validationFraction, trees);
+    return new Training.Config(iterations, gamma, validationFraction, reward, trees);
   }
 }

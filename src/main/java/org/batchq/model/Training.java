@@ -13,6 +13,7 @@ import org.batchq.env.EnvSpec;
 import org.batchq.fqi.Fqi;
 import org.batchq.fqi.IterationStats;
 import org.batchq.fqi.QFunction;
+import org.batchq.fqi.RewardTransform;
 import org.batchq.fqi.TrainingData;
 import org.batchq.fqi.UnusableDataException;
 import org.batchq.fqi.XgboostRegressor;
@@ -26,7 +27,8 @@ public final class Training {
    *
    * @param trees the XGBoost settings; their form is the algorithm ({@code multiple} or {@code single})
    */
-  public record Config(int iterations, double gamma, double validationFraction, XgboostRegressor.Settings trees) {
+  public record Config(int iterations, double gamma, double validationFraction, RewardTransform reward,
+      XgboostRegressor.Settings trees) {
     public Config {
       if (iterations < 1) {
         throw new IllegalArgumentException("--iterations must be at least 1 (got " + iterations + ")");
@@ -68,7 +70,8 @@ public final class Training {
       Map<String, Object> regressorSettings;
       try (XgboostRegressor regressor = new XgboostRegressor(config.trees(), env.observationSize(), env.actionCount())) {
         regressorSettings = regressor.settings();
-        result = Fqi.fit(split.train(), split.valid(), config.iterations(), config.gamma(), regressor, onIteration);
+        result = Fqi.fit(config.reward().apply(split.train()), config.reward().apply(split.valid()), config.iterations(),
+            config.gamma(), regressor, onIteration);
       }
       try (QFunction q = result.q()) {
         Manifest manifest = manifest(dataset, config, split, result, regressorSettings, loadSeconds);
@@ -93,6 +96,7 @@ public final class Training {
     training.put("episodes", split.episodes());
     training.put("valid_episodes", split.validEpisodes());
     training.put("validation_fraction", config.validationFraction());
+    training.put("reward_transform", config.reward().name().toLowerCase());
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("created", Instant.now().toString());
     run.put("data_paths", dataset.sources().stream().map(s -> s.file().toAbsolutePath().toString()).toList());

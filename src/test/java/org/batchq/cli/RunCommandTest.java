@@ -1,0 +1,140 @@
+package org.batchq.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.batchq.io.Json;
+import org.batchq.testing.Cli;
+import org.batchq.testing.Duck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunCommandTest {
+  @TempDir Path dir;
+
+  static final int ROUNDS = 3;
+  static final int EPISODES = 20;
+
+  String[] small(String name, String... extra) {
+    List<String> args = new ArrayList<>(List.of("run", "--dir", dir.toString(), "--name", name, "--rounds",
+        Integer.toString(ROUNDS), "--episodes", Integer.toString(EPISODES), "--iterations", "5", "--trees", "10",
+        "--eval-episodes", "10", "--seed", "3"));
+    args.addAll(List.of(extra));
+    return args.toArray(String[]::new);
+  }
+
+  @Test
+  void aSmallRunLeavesEveryRoundReadableByTheOtherCommands() throws Exception {
+    Cli.Result r = Cli.ok(small("r"));
+    assertTrue(r.out().contains("best round") && r.out().contains("episode-length.png"), r.out());
+    JsonNode manifest = Json.MAPPER.readTree(dir.resolve("runs/r.json").toFile());
+    assertEquals(ROUNDS, manifest.get("rounds").size());
+    Set<Long> ids = new HashSet<>();
+    for (int k = 0; k < ROUNDS; k++) {
+      Path data = dir.resolve(String.format("datasets/r/round-%02d.parquet", k));
+      Path model = dir.resolve(String.format("models/r/round-%02d", k));
+      Cli.ok("info", data.toString());
+      Cli.ok("evaluate", model.toString(), "--episodes", "3");
+      try (Duck duck = new Duck()) {
+        for (List<Object> row : duck.query("SELECT DISTINCT episode_id FROM " + Duck.quote(data))) {
+          assertTrue(ids.add(((Number) row.get(0)).longValue()), "episode ids unique across rounds");
+        }
+      }
+    }
+    assertEquals(ROUNDS * EPISODES, ids.size());
+    Cli.ok("evaluate", dir.resolve("models/r/best").toString(), "--episodes", "3");
+    for (String plot : List.of("bellman-loss", "episode-length")) {
+      BufferedImage png = ImageIO.read(dir.resolve("plots/r/" + plot + ".png").toFile());
+      assertEquals(1000, png.getWidth());
+      assertEquals(600, png.getHeight());
+      assertTrue(distinctColours(png) > 20, plot + " has drawn content");
+      List<String> csv = Files.readAllLines(dir.resolve("plots/r/" + plot + ".csv"));
+      assertTrue(csv.size() > ROUNDS, plot + ".csv has a row per round at least");
+    }
+  }
+
+  static int distinctColours(BufferedImage img) {
+    Set<Integer> colours = new HashSet<>();
+    for (int y = 0; y < img.getHeight(); y += 3) {
+      for (int x = 0; x < img.getWidth(); x += 3) {
+        colours.add(img.getRGB(x, y));
+      }
+    }
+    return colours.size();
+  }
+
+  @Test
+  void growBatchFitsRoundKOnExactlyTheRowsOfRounds0ToK() throws Exception {
+    Cli.ok(small("g"));
+    Cli.ok(small("n", "--no-grow-batch"));
+    JsonNode grow = Json.MAPPER.readTree(dir.resolve("runs/g.json").toFile()).get("rounds");
+    JsonNode alone = Json.MAPPER.readTree(dir.resolve("runs/n.json").toFile()).get("rounds");
+    try (Duck duck = new Duck()) {
+      for (int k = 0; k < ROUNDS; k++) {
+        long upToK = ((Number) duck.scalar("SELECT count(*) FROM read_parquet(["
+            + String.join(",", java.util.stream.IntStream.rangeClosed(0, k)
+                .mapToObj(i -> Duck.quote(dir.resolve(String.format("datasets/g/round-%02d.parquet", i)))).toList())
+            + "])")).longValue();
+        assertEquals(upToK, grow.get(k).get("fit_rows").asLong(), "round " + k);
+        long own = ((Number) duck.scalar("SELECT count(*) FROM "
+            + Duck.quote(dir.resolve(String.format("datasets/n/round-%02d.parquet", k))))).longValue();
+        assertEquals(own, alone.get(k).get("fit_rows").asLong(), "round " + k + " without growing");
+      }
+      // and the model manifest lists exactly those files
+      JsonNode last = Json.MAPPER.readTree(dir.resolve(String.format("models/g/round-%02d/manifest.json", ROUNDS - 1))
+          .toFile());
+      assertEquals(ROUNDS, last.get("data").size());
+    }
+  }
+
+  @Test
+  void resumeAfterARoundIsDeletedHalfwayGivesTheSameFinalModel() throws Exception {
+    Cli.ok(small("whole"));
+    Cli.ok(small("cut"));
+    // Simulate a run killed inside its last round: the round is not in the manifest, its model is half gone.
+    Path manifest = dir.resolve("runs/cut.json");
+    ObjectNode m = (ObjectNode) Json.MAPPER.readTree(manifest.toFile());
+    ArrayNode rounds = (ArrayNode) m.get("rounds");
+    rounds.remove(ROUNDS - 1);
+    m.remove("best");
+    Files.writeString(manifest, Json.write(m));
+    Path lastModel = dir.resolve(String.format("models/cut/round-%02d", ROUNDS - 1));
+    Files.delete(lastModel.resolve("q-action-1.json"));
+
+    Cli.Result refused = Cli.run(small("cut"));
+    assertEquals(1, refused.exitCode(), "an existing run is not overwritten without --force or --resume");
+    assertTrue(refused.err().contains("--force"), refused.err());
+
+    Cli.ok(small("cut", "--resume"));
+    for (String f : List.of("q-action-0.json", "q-action-1.json")) {
+      assertArrayEquals(Files.readAllBytes(dir.resolve(String.format("models/whole/round-%02d", ROUNDS - 1)).resolve(f)),
+          Files.readAllBytes(lastModel.resolve(f)), f);
+    }
+    assertEquals(ROUNDS, Json.MAPPER.readTree(manifest.toFile()).get("rounds").size());
+
+    Cli.Result otherSettings = Cli.run(small("cut", "--resume", "--epsilon", "0.3"));
+    assertEquals(1, otherSettings.exitCode());
+    assertTrue(otherSettings.err().contains("other settings"), otherSettings.err());
+  }
+
+  @Test
+  void forceStartsOver() throws Exception {
+    Cli.ok(small("f"));
+    Path stray = dir.resolve("datasets/f/round-07.parquet");
+    Files.writeString(stray, "left over");
+    Cli.ok(small("f", "--force"));
+    assertTrue(!Files.exists(stray), "--force removes the old run's files");
+  }
+}
