@@ -11,11 +11,11 @@ $(JAR): pom.xml $(shell find src/main -type f)
 	cp target/batchq-*-cli.jar $(JAR)
 
 run: build
-	bin/batchq collect --episodes 1000 --seed 1 --out datasets/random-1k.parquet --force
-	bin/batchq info datasets/random-1k.parquet
+	bin/batchq run --force
 
+# Not quiet: Surefire's closing "Tests run:" lines are what CI reads.
 test:
-	$(MVN) test
+	mvn -B --no-transfer-progress test
 
 bench: build
 	$(MVN) -DskipTests test-compile
