@@ -64,8 +64,13 @@ public final class Rollout {
       start(plan, env, slot, started++, obs, actionStreams, episodeOfSlot);
     }
     int running = k;
+    Compactor idle = new Compactor(k, d);
     while (running > 0) {
-      policy.act(obs, k, actionStreams, actions, probs);
+      if (running == k) {
+        policy.act(obs, k, actionStreams, actions, probs);
+      } else {
+        idle.act(policy, episodeOfSlot, obs, actionStreams, actions, probs); // the tail: ask only for live slots
+      }
       env.step(actions, nextObs, rewards, terminated, truncated);
       for (int slot = 0; slot < k; slot++) {
         if (episodeOfSlot[slot] < 0) {
@@ -94,6 +99,41 @@ public final class Rollout {
     env.reset(slot, Rng.derive(plan.seed(), RESET_STREAM, plan.round(), episode), obs, slot * env.spec().observationSize());
     actionStreams[slot] = Rng.derive(plan.seed(), ACTION_STREAM, plan.round(), episode);
     episodeOfSlot[slot] = episode;
+  }
+
+  /** Asks the policy about running slots only, once some slots have no episode left to run. */
+  private static final class Compactor {
+    private final int d;
+    private final int[] slots;
+    private final float[] obs;
+    private final Rng[] streams;
+    private final int[] actions;
+    private final float[] probs;
+
+    Compactor(int k, int d) {
+      this.d = d;
+      slots = new int[k];
+      obs = new float[k * d];
+      streams = new Rng[k];
+      actions = new int[k];
+      probs = new float[k];
+    }
+
+    void act(Policy policy, int[] episodeOfSlot, float[] allObs, Rng[] allStreams, int[] allActions, float[] allProbs) {
+      int n = 0;
+      for (int slot = 0; slot < episodeOfSlot.length; slot++) {
+        if (episodeOfSlot[slot] >= 0) {
+          System.arraycopy(allObs, slot * d, obs, n * d, d);
+          streams[n] = allStreams[slot];
+          slots[n++] = slot;
+        }
+      }
+      policy.act(obs, n, streams, actions, probs);
+      for (int i = 0; i < n; i++) {
+        allActions[slots[i]] = actions[i];
+        allProbs[slots[i]] = probs[i];
+      }
+    }
   }
 
   /** Releases episodes to the sink in id order, holding the ones that finished early. */

@@ -161,13 +161,13 @@ public final class Bench {
   }
 
   static void fit() throws Exception {
-    System.out.println("## fit: XGBoost FQI, 100 trees of depth 6 per iteration, 2 threads, 3 iterations");
+    System.out.println("## fit: XGBoost FQI, 100 trees of depth 6 per iteration, 2 threads, 10 iterations");
     System.out.printf("%-10s %12s %14s %16s %13s %14s%n", "algorithm", "transitions", "s/iteration", "inside XGBoost",
         "total s", "peak RSS MiB");
     for (int rows : new int[] {100_000, 1_000_000}) {
       Path data = dataset(rows);
       for (String algorithm : List.of("multiple", "single")) {
-        System.out.println(child(data, algorithm, "3", "100", "false"));
+        System.out.println(child(data, algorithm, "10", "100", "false"));
       }
     }
     System.out.println();
@@ -229,7 +229,7 @@ public final class Bench {
     System.out.printf("%-8s %18s %24s%n", "envs", "batched steps/s", "one call per env steps/s");
     try (GreedyPolicy policy = GreedyPolicy.load(model)) {
       for (int envs : new int[] {1, 16, 128}) {
-        double batched = best(() -> Evaluation.run(policy, "CartPole-v1", 400, envs, 1, 0, i -> {}).stepsPerSecond());
+        double batched = best(() -> Evaluation.run(policy, "CartPole-v1", 1000, envs, 1, 0, i -> {}).stepsPerSecond());
         double single = best(() -> Evaluation.run(new PerEnv(policy), "CartPole-v1", 400, envs, 1, 0, i -> {})
             .stepsPerSecond());
         System.out.printf("%-8d %,18.0f %,24.0f%n", envs, batched, single);
