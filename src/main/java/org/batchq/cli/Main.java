@@ -37,8 +37,8 @@ public final class Main {
     cli.setExecutionExceptionHandler(Main::onError);
     cli.setParameterExceptionHandler((e, a) -> {
       PrintWriter err = e.getCommandLine().getErr();
-      err.println("batchq: " + e.getMessage());
-      err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+      String command = e.getCommandLine().getCommandSpec().qualifiedName();
+      err.println(command + ": " + e.getMessage().lines().findFirst().orElse("") + " (see '" + command + " --help')");
       return USAGE;
     });
     return cli.execute(args);
@@ -49,14 +49,13 @@ public final class Main {
       e.printStackTrace(cmd.getErr());
     }
     int code = e instanceof IllegalArgumentException && !(e instanceof NumberFormatException) ? USAGE : FAILURE;
-    String message = e instanceof BadInputException || e instanceof AtomicOutput.OutputExistsException
-        || e instanceof IllegalArgumentException || e instanceof UncheckedIOException
-        ? e.getMessage()
-        : e.getClass().getSimpleName() + ": " + e.getMessage();
-    cmd.getErr().println("batchq " + cmd.getCommandName() + ": " + message);
-    if (!verbose && code == FAILURE && !(e instanceof BadInputException)) {
-      cmd.getErr().println("(run with --verbose for details)");
-    }
+    // Failures batchq anticipates carry a message written for the user; anything else is a bug or an environment
+    // problem, shown with its type and a pointer to --verbose.
+    boolean anticipated = e instanceof BadInputException || e instanceof AtomicOutput.OutputExistsException
+        || e instanceof IllegalArgumentException || e instanceof UncheckedIOException;
+    String message = anticipated ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+    cmd.getErr().println("batchq " + cmd.getCommandName() + ": " + message
+        + (anticipated || verbose ? "" : " (run with --verbose for details)"));
     return code;
   }
 

@@ -136,6 +136,7 @@ public final class Dataset {
         if (parts.isEmpty()) {
           throw new BadInputException(p, "directory holds no .parquet files");
         }
+        PartManifest.verify(p, parts);
         files.addAll(parts);
       } else if (spec.contains("*") || spec.contains("?") || spec.contains("[")) {
         Path dir = p.getParent() == null ? Path.of(".") : p.getParent();

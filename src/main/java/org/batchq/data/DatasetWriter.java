@@ -32,6 +32,8 @@ public final class DatasetWriter implements AutoCloseable {
   private ParquetWriter<Integer> part;
   private int partIndex;
   private long partRows;
+  private Path partFile;
+  private final java.util.Map<String, PartManifest.Part> parts = new java.util.TreeMap<>();
   private long rows;
 
   private DatasetWriter(Path out, DatasetMetadata metadata, boolean force) {
@@ -72,6 +74,9 @@ public final class DatasetWriter implements AutoCloseable {
     if (directory && partIndex == 0) {
       openPart(); // an empty collection is still a readable dataset with the schema
       closePart();
+    }
+    if (directory) {
+      new PartManifest(DatasetSchema.FORMAT_VERSION, parts).write(output.path());
     }
     output.publish();
     return output.destination();
@@ -114,6 +119,7 @@ public final class DatasetWriter implements AutoCloseable {
 
   private void openPart() {
     Path file = directory ? output.path().resolve(String.format("part-%05d.parquet", partIndex++)) : output.path();
+    partFile = file;
     try {
       part = new Builder(new LocalOutputFile(file), support)
           .withConf(new PlainParquetConfiguration())
@@ -139,6 +145,9 @@ public final class DatasetWriter implements AutoCloseable {
       throw new UncheckedIOException("cannot finish " + output.destination() + ": " + e.getMessage(), e);
     }
     part = null;
+    if (directory) {
+      parts.put(partFile.getFileName().toString(), PartManifest.describe(partFile, partRows));
+    }
   }
 
   private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {

@@ -14,15 +14,23 @@ import java.util.stream.Stream;
  * Publishes an output (a file or a directory) only when it is complete: work happens under a hidden temporary
  * name beside the destination, is fsynced, and is then renamed. A killed process leaves at most a
  * {@code .NAME.tmp-*} entry, which readers ignore, never something that looks whole under the final name.
+ *
+ * <p>Two processes writing the same destination: each holds an exclusive lock on {@code .NAME.lock} from
+ * {@link #begin} to {@link #close}, so the second fails at once with a clear message instead of racing; the check
+ * for an existing destination and the rename both happen under the lock.
  */
 public final class AtomicOutput implements AutoCloseable {
   private final Path destination;
   private final Path temporary;
+  private final Path lockFile;
+  private final FileChannel lockChannel;
   private boolean published;
 
-  private AtomicOutput(Path destination, Path temporary) {
+  private AtomicOutput(Path destination, Path temporary, Path lockFile, FileChannel lockChannel) {
     this.destination = destination;
     this.temporary = temporary;
+    this.lockFile = lockFile;
+    this.lockChannel = lockChannel;
   }
 
   /**
@@ -38,13 +46,54 @@ public final class AtomicOutput implements AutoCloseable {
     try {
       Files.createDirectories(parent);
     } catch (IOException e) {
-      throw new BadInputException(parent, "cannot create output directory (" + e.getMessage() + ")", e);
+      throw new BadInputException(parent, "cannot create the output directory (" + describe(e) + ")", e);
     }
     if (!Files.isWritable(parent)) {
       throw new BadInputException(parent, "output directory is not writable");
     }
+    Path lock = parent.resolve("." + dest.getFileName() + ".lock");
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      if (channel.tryLock() == null) {
+        channel.close();
+        throw new BadInputException(dest, "another batchq process is writing this output right now");
+      }
+    } catch (IOException e) {
+      throw new BadInputException(parent, "cannot write in the output directory (" + describe(e) + ")", e);
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      throw new BadInputException(dest, "this process is already writing this output");
+    }
+    if (Files.exists(dest) && !force) { // checked again under the lock
+      release(lock, channel);
+      throw new OutputExistsException(dest);
+    }
+    removeStaleTemporaries(parent, "." + dest.getFileName() + ".tmp-");
     Path tmp = parent.resolve("." + dest.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-    return new AtomicOutput(dest, tmp);
+    return new AtomicOutput(dest, tmp, lock, channel);
+  }
+
+  /** Temporaries of this destination left by processes that no longer run (killed) are removed. */
+  private static void removeStaleTemporaries(Path parent, String prefix) {
+    try (Stream<Path> entries = Files.list(parent)) {
+      for (Path p : entries.filter(e -> e.getFileName().toString().startsWith(prefix)).toList()) {
+        String rest = p.getFileName().toString().substring(prefix.length()); // PID-NANOS
+        int dash = rest.indexOf('-');
+        long pid = dash > 0 ? Long.parseLong(rest.substring(0, dash)) : -1;
+        if (pid > 0 && ProcessHandle.of(pid).isEmpty()) {
+          System.err.println("batchq: removing " + p + ", left by an interrupted run (process " + pid + ")");
+          deleteRecursively(p);
+        }
+      }
+    } catch (IOException | NumberFormatException ignored) {
+      // cleaning up is a courtesy: readers ignore hidden temporaries anyway
+    }
+  }
+
+  private static String describe(IOException e) {
+    return e instanceof java.nio.file.FileSystemException f && f.getReason() != null
+        ? f.getReason()
+        : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 
   /** Where to write until {@link #publish()}. */
@@ -75,7 +124,7 @@ public final class AtomicOutput implements AutoCloseable {
     }
   }
 
-  /** Removes the temporary output if it was not published (on failure or interruption). */
+  /** Removes the temporary output if it was not published (on failure or interruption), and releases the lock. */
   @Override
   public void close() {
     if (!published) {
@@ -84,6 +133,16 @@ public final class AtomicOutput implements AutoCloseable {
       } catch (IOException ignored) {
         // best effort: a leftover hidden temporary is ignored by every reader
       }
+    }
+    release(lockFile, lockChannel);
+  }
+
+  private static void release(Path lock, FileChannel channel) {
+    try {
+      Files.deleteIfExists(lock);
+      channel.close(); // closing releases the lock
+    } catch (IOException ignored) {
+      // a leftover hidden lock file is harmless: locks are taken on the open file, not by its existence
     }
   }
 
