@@ -2,7 +2,7 @@
 MVN ?= mvn -B -q
 JAR := target/batchq-cli.jar
 
-.PHONY: build run test bench clean
+.PHONY: build run test bench experiment clean
 
 build: $(JAR)
 
@@ -20,6 +20,11 @@ test:
 bench: build
 	$(MVN) -DskipTests test-compile
 	java -Xmx8g -cp $(JAR):target/test-classes org.batchq.bench.Bench
+
+# Learning quality over seeds (about an hour); ALG=single runs one algorithm. Writes docs/RESULTS.md.
+experiment: build
+	$(MVN) -DskipTests test-compile
+	java -Xmx16g -cp $(JAR):target/test-classes org.batchq.bench.Experiment $(ALG)
 
 clean:
 	$(MVN) clean

@@ -38,7 +38,11 @@ public final class Main {
     cli.setParameterExceptionHandler((e, a) -> {
       PrintWriter err = e.getCommandLine().getErr();
       String command = e.getCommandLine().getCommandSpec().qualifiedName();
-      err.println(command + ": " + e.getMessage().lines().findFirst().orElse("") + " (see '" + command + " --help')");
+      String hint = e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
+          ? "did you mean " + String.join(" or ", u.getSuggestions()) + "? "
+          : "";
+      err.println(command + ": " + e.getMessage().lines().findFirst().orElse("") + " (" + hint + "see '" + command
+          + " --help')");
       return USAGE;
     });
     return cli.execute(args);

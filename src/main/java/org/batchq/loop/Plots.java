@@ -33,11 +33,11 @@ final class Plots {
 
   private Plots() {}
 
-  static void write(Path dir, List<RoundRecord> rounds, double randomMean) {
+  static void write(Path dir, List<RoundRecord> rounds, double randomMean, int stepLimit) {
     try {
       Files.createDirectories(dir);
       png(dir.resolve(LOSS + ".png"), lossChart(rounds));
-      png(dir.resolve(LENGTH + ".png"), lengthChart(rounds, randomMean));
+      png(dir.resolve(LENGTH + ".png"), lengthChart(rounds, randomMean, stepLimit));
       csv(dir.resolve(LOSS + ".csv"), lossCsv(rounds));
       csv(dir.resolve(LENGTH + ".csv"), lengthCsv(rounds, randomMean));
     } catch (IOException e) {
@@ -80,7 +80,7 @@ final class Plots {
   }
 
   /** Mean episode length per round: behaviour data, greedy evaluation with its min-max band, random baseline. */
-  static JFreeChart lengthChart(List<RoundRecord> rounds, double randomMean) {
+  static JFreeChart lengthChart(List<RoundRecord> rounds, double randomMean, int stepLimit) {
     YIntervalSeries eval = new YIntervalSeries("greedy evaluation (mean, band: min-max)");
     YIntervalSeries behavior = new YIntervalSeries("behaviour data (mean)");
     for (RoundRecord r : rounds) {
@@ -101,7 +101,7 @@ final class Plots {
     NumberAxis x = new NumberAxis("round");
     x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
     NumberAxis y = new NumberAxis("mean episode length (steps)");
-    y.setRange(0, 520);
+    y.setRange(0, stepLimit * 1.04);
     XYPlot plot = new XYPlot(data, x, y, renderer);
     ValueMarker random = new ValueMarker(randomMean, Color.GRAY, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
         BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
@@ -110,8 +110,8 @@ final class Plots {
     random.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
     random.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
     plot.addRangeMarker(random);
-    ValueMarker limit = new ValueMarker(500, new Color(0, 150, 0), new BasicStroke(1f));
-    limit.setLabel("time limit (500)");
+    ValueMarker limit = new ValueMarker(stepLimit, new Color(0, 150, 0), new BasicStroke(1f));
+    limit.setLabel("time limit (" + stepLimit + ")");
     limit.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.BOTTOM_RIGHT);
     limit.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
     plot.addRangeMarker(limit);

@@ -90,13 +90,13 @@ public final class RunLoop {
       rounds.add(round(k));
       save(new RunManifest(RunManifest.FORMAT, RunManifest.FORMAT_VERSION, settings, randomMean, rounds, null,
           (System.nanoTime() - start) / 1e9));
-      Plots.write(plotDir(), rounds, randomMean);
+      Plots.write(plotDir(), rounds, randomMean, Environments.spec(settings.envId()).maxEpisodeSteps());
     }
     RunManifest.Best best = keepBest(rounds);
     RunManifest done = new RunManifest(RunManifest.FORMAT, RunManifest.FORMAT_VERSION, settings, randomMean, rounds,
         best, (System.nanoTime() - start) / 1e9);
     save(done);
-    Plots.write(plotDir(), rounds, randomMean);
+    Plots.write(plotDir(), rounds, randomMean, Environments.spec(settings.envId()).maxEpisodeSteps());
     return done;
   }
 

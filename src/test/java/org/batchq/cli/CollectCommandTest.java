@@ -80,6 +80,13 @@ class CollectCommandTest {
           + ")")).longValue();
       JsonNode info = new ObjectMapper().readTree(Cli.ok("info", out.toString(), "--format", "json").out());
       assertEquals(duckRows, info.get("rows").asLong());
+      // a glob, and several inputs at once, are read too; episodes count per (file, episode id)
+      Path single = dir.resolve("one.parquet");
+      Cli.ok("collect", "--episodes", "7", "--seed", "1", "--out", single.toString());
+      JsonNode both = new ObjectMapper().readTree(Cli.ok("info", out.resolve("part-*.parquet").toString(),
+          single.toString(), "--format", "json").out());
+      assertEquals(27, both.get("episodes").asLong());
+      assertEquals(2, both.get("files").size());
     }
   }
 
