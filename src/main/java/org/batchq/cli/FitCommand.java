@@ -41,7 +41,7 @@ final class FitCommand implements Callable<Integer> {
     System.out.print(diagnostics(outcome.iterations()).render(format));
     if (format == Table.Format.TABLE) {
       double total = (System.nanoTime() - start) / 1e9;
-      System.out.printf("fitted %d transitions (%d episodes, %d held out) in %.2f s: %.0f%% inside XGBoost; saved %s%n",
+      System.out.printf("fitted %d transitions (%d episodes, %d held out) in %.2f s: %.0f%% inside the learner; saved %s%n",
           outcome.trainRows(), outcome.episodes(), outcome.validEpisodes(), total,
           100 * outcome.learnerSeconds() / total, outcome.bundle());
     }

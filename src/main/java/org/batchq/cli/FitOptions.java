@@ -1,5 +1,7 @@
 package org.batchq.cli;
 
+import java.util.List;
+import org.batchq.fqi.NeuralRegressor;
 import org.batchq.fqi.RewardTransform;
 import org.batchq.fqi.XgboostRegressor;
 import org.batchq.model.Training;
@@ -8,7 +10,7 @@ import picocli.CommandLine.Option;
 /** The FQI and XGBoost options shared by {@code fit} and {@code run} (docs/fit.md). */
 final class FitOptions {
   @Option(names = "--algorithm", defaultValue = "multiple",
-      description = "multiple (one booster per action, default) or single (one booster on obs + one-hot action).")
+      description = "multiple (one booster per action, default), single (one booster on obs + one-hot action) or neural (a multi-head MLP).")
   String algorithm;
 
   @Option(names = "--iterations", defaultValue = "50", description = "FQI iterations (default: ${DEFAULT-VALUE}).")
@@ -57,10 +59,33 @@ final class FitOptions {
   @Option(names = "--threads", description = "XGBoost threads (default: all cores). Results do not depend on it.")
   Integer threads;
 
+  @Option(names = "--hidden", split = ",", defaultValue = "64,64",
+      description = "neural: trunk layer widths (default: ${DEFAULT-VALUE}).")
+  List<Integer> hidden;
+
+  @Option(names = "--nn-steps", defaultValue = "300",
+      description = "neural: gradient steps per FQI iteration (default: ${DEFAULT-VALUE}).")
+  int nnSteps;
+
+  @Option(names = "--batch-size", defaultValue = "256", description = "neural: minibatch size (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--learning-rate", defaultValue = "0.001",
+      description = "neural: Adam learning rate (default: ${DEFAULT-VALUE}).")
+  double learningRate;
+
+  @Option(names = "--nn-restart",
+      description = "neural: re-initialise the network every FQI iteration (NFQ) instead of continuing from the last.")
+  boolean nnRestart;
+
   /** The training configuration these options describe; usage errors are IllegalArgumentExceptions. */
   Training.Config config(long seed) {
+    if ("neural".equals(algorithm)) {
+      return new Training.Config(iterations, gamma, validationFraction, reward,
+          new NeuralRegressor.Settings(hidden, nnSteps, batchSize, learningRate, nnRestart, seed));
+    }
     if (!"multiple".equals(algorithm) && !"single".equals(algorithm)) {
-      throw new IllegalArgumentException("unknown --algorithm '" + algorithm + "' (known: multiple, single)");
+      throw new IllegalArgumentException("unknown --algorithm '" + algorithm + "' (known: multiple, single, neural)");
     }
     if (rounds < 1 || maxDepth < 1 || parallelTrees < 1 || maxBin < 2) {
       throw new IllegalArgumentException("--trees, --max-depth and --parallel-trees must be at least 1, --max-bin at least 2");

@@ -27,7 +27,24 @@ public final class XgboostRegressor implements Regressor {
    */
   public record Settings(
       Form form, int rounds, int maxDepth, double eta, double minChildWeight, double subsample,
-      double colsampleByNode, int parallelTrees, int maxBin, int threads, long seed, boolean warmStart) {
+      double colsampleByNode, int parallelTrees, int maxBin, int threads, long seed, boolean warmStart)
+      implements LearnerSettings {
+
+    @Override
+    public String algorithm() {
+      return form.name().toLowerCase();
+    }
+
+    @Override
+    public Settings withThreads(int n) {
+      return new Settings(form, rounds, maxDepth, eta, minChildWeight, subsample, colsampleByNode, parallelTrees, maxBin,
+          n, seed, warmStart);
+    }
+
+    @Override
+    public Regressor create(int observationSize, int actionCount) {
+      return new XgboostRegressor(this, observationSize, actionCount);
+    }
 
     Map<String, Object> params() {
       Map<String, Object> p = new TreeMap<>();

@@ -130,12 +130,8 @@ public final class RunLoop {
   }
 
   private static RunSettings withoutThreads(RunSettings s) {
-    Training.Config c = s.training();
-    var t = c.trees();
-    var trees = new org.batchq.fqi.XgboostRegressor.Settings(t.form(), t.rounds(), t.maxDepth(), t.eta(),
-        t.minChildWeight(), t.subsample(), t.colsampleByNode(), t.parallelTrees(), t.maxBin(), 0, t.seed(), t.warmStart());
     return new RunSettings(s.name(), s.envId(), s.rounds(), s.episodes(), s.growBatch(), s.epsilon(), s.evalEpisodes(),
-        0, s.seed(), new Training.Config(c.iterations(), c.gamma(), c.validationFraction(), c.reward(), trees));
+        0, s.seed(), s.training().withThreads(0));
   }
 
   private RoundRecord round(int k) {

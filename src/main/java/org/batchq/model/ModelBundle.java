@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.batchq.fqi.QFunction;
-import org.batchq.fqi.XgboostRegressor;
+import org.batchq.fqi.LearnerSettings;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
@@ -102,11 +102,7 @@ public final class ModelBundle {
     }
     QFunction q;
     try {
-      q = switch (m.algorithm()) {
-        case "multiple" -> XgboostRegressor.load(XgboostRegressor.Form.MULTIPLE, m.observationSize(), m.actionCount(), files);
-        case "single" -> XgboostRegressor.load(XgboostRegressor.Form.SINGLE, m.observationSize(), m.actionCount(), files);
-        default -> throw new BadInputException(dir.resolve(MANIFEST), "unknown algorithm '" + m.algorithm() + "'");
-      };
+      q = LearnerSettings.load(m.algorithm(), m.observationSize(), m.actionCount(), files);
     } catch (IllegalArgumentException e) {
       throw new BadInputException(dir, e.getMessage());
     }

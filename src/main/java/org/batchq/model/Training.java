@@ -16,7 +16,8 @@ import org.batchq.fqi.QFunction;
 import org.batchq.fqi.RewardTransform;
 import org.batchq.fqi.TrainingData;
 import org.batchq.fqi.UnusableDataException;
-import org.batchq.fqi.XgboostRegressor;
+import org.batchq.fqi.LearnerSettings;
+import org.batchq.fqi.Regressor;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
 
@@ -25,10 +26,10 @@ public final class Training {
   /**
    * Everything besides the data that determines a model.
    *
-   * @param trees the XGBoost settings; their form is the algorithm ({@code multiple} or {@code single})
+   * @param learner the regressor's settings, which name the algorithm ({@code multiple}, {@code single}, {@code neural})
    */
   public record Config(int iterations, double gamma, double validationFraction, RewardTransform reward,
-      XgboostRegressor.Settings trees) {
+      LearnerSettings learner) {
     public Config {
       if (iterations < 1) {
         throw new IllegalArgumentException("--iterations must be at least 1 (got " + iterations + ")");
@@ -42,11 +43,16 @@ public final class Training {
     }
 
     public String algorithm() {
-      return trees.form().name().toLowerCase();
+      return learner.algorithm();
     }
 
     public long seed() {
-      return trees.seed();
+      return learner.seed();
+    }
+
+    /** The same configuration with another thread count. */
+    public Config withThreads(int threads) {
+      return new Config(iterations, gamma, validationFraction, reward, learner.withThreads(threads));
     }
   }
 
@@ -68,7 +74,7 @@ public final class Training {
       EnvSpec env = dataset.env();
       Fqi.Result result;
       Map<String, Object> regressorSettings;
-      try (XgboostRegressor regressor = new XgboostRegressor(config.trees(), env.observationSize(), env.actionCount())) {
+      try (Regressor regressor = config.learner().create(env.observationSize(), env.actionCount())) {
         regressorSettings = regressor.settings();
         result = Fqi.fit(config.reward().apply(split.train()), config.reward().apply(split.valid()), config.iterations(),
             config.gamma(), regressor, onIteration);
@@ -100,14 +106,15 @@ public final class Training {
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("created", Instant.now().toString());
     run.put("data_paths", dataset.sources().stream().map(s -> s.file().toAbsolutePath().toString()).toList());
-    run.put("threads", config.trees().threads());
+    run.put("threads", config.learner().threads());
     run.put("load_seconds", loadSeconds);
     run.put("fit_seconds", result.seconds());
     run.put("learner_seconds", result.learnerSeconds());
     EnvSpec env = dataset.env();
     String algorithm = config.algorithm();
     return new Manifest(Manifest.FORMAT, ModelBundle.FORMAT_VERSION, algorithm, env.id(), env.observationSize(),
-        env.actionCount(), "single".equals(algorithm) ? "obs + one-hot(action)" : "obs", config.gamma(),
+        env.actionCount(), "single".equals(algorithm) ? "obs + one-hot(action)"
+            : "neural".equals(algorithm) ? "obs (standardised inside the model)" : "obs", config.gamma(),
         config.iterations(), config.seed(), regressor, null, files, training, result.iterations(),
         Map.of("batchq", Version.BATCHQ, "xgboost4j", Version.XGBOOST), run);
   }
