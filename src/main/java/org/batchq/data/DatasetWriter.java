@@ -186,7 +186,7 @@ public final class DatasetWriter implements AutoCloseable {
 
     @Override
     public WriteContext init(org.apache.hadoop.conf.Configuration configuration) {
-      return new WriteContext(DatasetSchema.parquet(), metadata.toKeyValues());
+      return init((org.apache.parquet.conf.ParquetConfiguration) null);
     }
 
     @Override

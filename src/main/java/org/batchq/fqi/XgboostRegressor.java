@@ -252,6 +252,9 @@ public final class XgboostRegressor implements Regressor {
       }
       try {
         boosters[b] = XGBoost.loadModel(bytes);
+        // A loaded model acts on small batches (one row per environment): one thread beats OpenMP's hand-off, and
+        // spinning OpenMP workers starve everything else when two processes share the cores.
+        boosters[b].setParam("nthread", 1);
       } catch (XGBoostError | java.io.IOException e) {
         throw new IllegalArgumentException("booster file " + name + " is not a valid XGBoost model (" + e.getMessage() + ")", e);
       }
