@@ -63,7 +63,7 @@ final class FitOptions {
       description = "neural: trunk layer widths (default: ${DEFAULT-VALUE}).")
   List<Integer> hidden;
 
-  @Option(names = "--nn-steps", defaultValue = "300",
+  @Option(names = "--nn-steps", defaultValue = "900",
       description = "neural: gradient steps per FQI iteration (default: ${DEFAULT-VALUE}).")
   int nnSteps;
 
@@ -74,15 +74,16 @@ final class FitOptions {
       description = "neural: Adam learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
-  @Option(names = "--nn-restart",
-      description = "neural: re-initialise the network every FQI iteration (NFQ) instead of continuing from the last.")
-  boolean nnRestart;
+  @Option(names = "--nn-continue",
+      description = "neural: continue each FQI iteration from the previous network (DQN-style) instead of"
+          + " re-initialising it (NFQ, the default).")
+  boolean nnContinue;
 
   /** The training configuration these options describe; usage errors are IllegalArgumentExceptions. */
   Training.Config config(long seed) {
     if ("neural".equals(algorithm)) {
       return new Training.Config(iterations, gamma, validationFraction, reward,
-          new NeuralRegressor.Settings(hidden, nnSteps, batchSize, learningRate, nnRestart, seed));
+          new NeuralRegressor.Settings(hidden, nnSteps, batchSize, learningRate, !nnContinue, seed));
     }
     if (!"multiple".equals(algorithm) && !"single".equals(algorithm)) {
       throw new IllegalArgumentException("unknown --algorithm '" + algorithm + "' (known: multiple, single, neural)");
