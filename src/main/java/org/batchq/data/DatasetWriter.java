@@ -21,7 +21,7 @@ import org.batchq.io.AtomicOutput;
  */
 public final class DatasetWriter implements AutoCloseable {
   static final int BATCH_ROWS = 1 << 16;
-  /** Rows per part file when writing a directory. */
+  /** Rows per part file when writing a directory (a part ends at the first episode end past this). */
   static final long PART_ROWS = 1 << 22;
 
   private final DatasetMetadata metadata;
@@ -36,8 +36,11 @@ public final class DatasetWriter implements AutoCloseable {
   private final java.util.Map<String, PartManifest.Part> parts = new java.util.TreeMap<>();
   private long rows;
 
-  private DatasetWriter(Path out, DatasetMetadata metadata, boolean force) {
+  private final long partRowLimit;
+
+  private DatasetWriter(Path out, DatasetMetadata metadata, boolean force, long partRowLimit) {
     this.metadata = metadata;
+    this.partRowLimit = partRowLimit;
     this.output = AtomicOutput.begin(out, force);
     this.directory = !out.getFileName().toString().endsWith(".parquet");
     this.batch = new TransitionBatch(metadata.observationSize(), BATCH_ROWS + 1024);
@@ -53,10 +56,19 @@ public final class DatasetWriter implements AutoCloseable {
 
   /** Opens a writer for {@code out}; an existing output is refused unless {@code force}. */
   public static DatasetWriter open(Path out, DatasetMetadata metadata, boolean force) {
-    return new DatasetWriter(out, metadata, force);
+    return new DatasetWriter(out, metadata, force, PART_ROWS);
+  }
+
+  static DatasetWriter open(Path out, DatasetMetadata metadata, boolean force, long partRowLimit) {
+    return new DatasetWriter(out, metadata, force, partRowLimit);
   }
 
   public void write(Episode episode) {
+    // Parts end between episodes: an episode is (file, episode_id), so it must never span two files.
+    if (directory && partRows + batch.rows() >= partRowLimit) {
+      flush();
+      closePart();
+    }
     batch.append(episode);
     if (batch.rows() >= BATCH_ROWS) {
       flush();
@@ -101,15 +113,13 @@ public final class DatasetWriter implements AutoCloseable {
     batch.seal();
     support.batch = batch;
     try {
-      for (int r = 0; r < batch.rows(); r++) {
-        if (part == null) {
-          openPart();
-        }
-        part.write(r);
-        if (directory && ++partRows >= PART_ROWS) {
-          closePart();
-        }
+      if (part == null && batch.rows() > 0) {
+        openPart();
       }
+      for (int r = 0; r < batch.rows(); r++) {
+        part.write(r);
+      }
+      partRows += batch.rows();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + output.destination() + ": " + e.getMessage(), e);
     }

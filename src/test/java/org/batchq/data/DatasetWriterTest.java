@@ -78,4 +78,23 @@ class DatasetWriterTest {
     });
     assertEquals(episodes.size(), ep[0]);
   }
+
+  @Test
+  void partFilesEndBetweenEpisodes() throws Exception {
+    Path out = dir.resolve("parts");
+    try (DatasetWriter w = DatasetWriter.open(out, meta(), false, 1000)) {
+      Rollout.run(new Rollout.Plan("CartPole-v1", 300, 8, 3, 0, 0), new RandomPolicy(2), w::write);
+      w.commit();
+    }
+    try (var files = Files.list(out)) {
+      assertTrue(files.filter(f -> f.toString().endsWith(".parquet")).count() > 3, "several parts");
+    }
+    try (org.batchq.testing.Duck duck = new org.batchq.testing.Duck()) {
+      String parts = org.batchq.testing.Duck.quote(out.resolve("*.parquet"));
+      assertEquals(0L, ((Number) duck.scalar("SELECT count(*) FROM (SELECT episode_id FROM read_parquet(" + parts
+          + ", filename = true) GROUP BY episode_id HAVING count(DISTINCT filename) > 1)")).longValue(),
+          "no episode spans two part files");
+    }
+    assertEquals(300, DatasetSummary.of(Dataset.open(List.of(out.toString()), ColumnMapping.BATCHQ, null)).episodes());
+  }
 }
