@@ -11,6 +11,7 @@ import org.batchq.policy.RandomPolicy;
 import org.batchq.rollout.Collection;
 import org.batchq.rollout.Rollout;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "collect", mixinStandardHelpOptions = true,
@@ -40,8 +41,7 @@ final class CollectCommand implements Callable<Integer> {
       description = "Output: a .parquet file, or a directory that receives part files.")
   Path out;
 
-  @Option(names = "--envs", defaultValue = "64", description = "Environments stepped in lockstep (default: ${DEFAULT-VALUE}).")
-  int envs;
+  @Mixin LockstepOption lockstep;
 
   @Option(names = "--force", description = "Replace an existing output.")
   boolean force;
@@ -50,9 +50,6 @@ final class CollectCommand implements Callable<Integer> {
   public Integer call() {
     if (episodes < 1) {
       throw new IllegalArgumentException("--episodes must be at least 1 (got " + episodes + ")");
-    }
-    if (envs < 1) {
-      throw new IllegalArgumentException("--envs must be at least 1 (got " + envs + ")");
     }
     EnvSpec spec = Environments.spec(env);
     if (!(epsilon >= 0 && epsilon <= 1)) {
@@ -88,7 +85,7 @@ final class CollectCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Collection.Result result;
     try (Progress progress = Progress.start("collect", episodes, "episodes")) {
-      result = Collection.write(new Rollout.Plan(spec.id(), episodes, envs, seed, 0, 0), behavior, out, force,
+      result = Collection.write(new Rollout.Plan(spec.id(), episodes, lockstep.envs(), seed, 0, 0), behavior, out, force,
           e -> progress.step(1, null));
     }
     double seconds = (System.nanoTime() - start) / 1e9;

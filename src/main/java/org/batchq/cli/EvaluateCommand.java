@@ -12,6 +12,7 @@ import org.batchq.policy.GreedyPolicy;
 import org.batchq.policy.Policy;
 import org.batchq.policy.RandomPolicy;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,8 +30,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial states (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--envs", defaultValue = "64", description = "Environments in lockstep (default: ${DEFAULT-VALUE}).")
-  int envs;
+  @Mixin LockstepOption lockstep;
 
   @Option(names = "--env", description = "Environment when only 'random' is evaluated (default: the models').")
   String env;
@@ -43,9 +43,7 @@ final class EvaluateCommand implements Callable<Integer> {
     if (episodes < 2) {
       throw new IllegalArgumentException("--episodes must be at least 2 for an interval (got " + episodes + ")");
     }
-    if (envs < 1) {
-      throw new IllegalArgumentException("--envs must be at least 1 (got " + envs + ")");
-    }
+    int envs = lockstep.envs();
     String envId = settleEnvironment();
     Table table = new Table("policy", "algorithm", "episodes", "mean", "ci95", "std", "min", "median", "max",
         "reach_limit", "steps_per_s", "diff_vs_first", "diff_ci95", "significant");

@@ -32,8 +32,7 @@ final class RunCommand implements Callable<Integer> {
       description = "Greedy evaluation episodes per round (default: ${DEFAULT-VALUE}).")
   int evalEpisodes;
 
-  @Option(names = "--envs", defaultValue = "64", description = "Environments in lockstep (default: ${DEFAULT-VALUE}).")
-  int envs;
+  @Mixin LockstepOption lockstep;
 
   @Option(names = "--env", defaultValue = "CartPole-v1", description = "Environment (default: ${DEFAULT-VALUE}).")
   String env;
@@ -61,9 +60,7 @@ final class RunCommand implements Callable<Integer> {
     if (force && resume) {
       throw new IllegalArgumentException("--force and --resume exclude each other");
     }
-    if (envs < 1) {
-      throw new IllegalArgumentException("--envs must be at least 1 (got " + envs + ")");
-    }
+    int envs = lockstep.envs();
     org.batchq.env.Environments.spec(env);
     var training = fit.config(seed);
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
