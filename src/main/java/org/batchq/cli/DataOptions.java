@@ -9,9 +9,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Input datasets and, for files written by other tools, which column holds what (docs/fit.md). */
-final class DataOptions {
+public final class DataOptions {
   @Parameters(arity = "1..*", paramLabel = "DATA", description = "Parquet files, directories of part files, or globs.")
   List<String> paths = new ArrayList<>();
+
+  public List<String> paths() {
+    return paths;
+  }
+
+  /** The --env option, or null. */
+  public String env() {
+    return env;
+  }
 
   @Option(names = "--env", description = "Environment the data comes from; needed for files without batchq metadata.")
   String env;
@@ -49,7 +58,7 @@ final class DataOptions {
   @Option(names = "--done-means", description = "What --done-col means: terminated or truncated (never guessed).")
   String doneMeans;
 
-  ColumnMapping mapping() {
+  public ColumnMapping mapping() {
     if ((obsCols == null) != (nextObsCols == null)) {
       throw new IllegalArgumentException("--obs-cols and --next-obs-cols go together");
     }
@@ -75,7 +84,7 @@ final class DataOptions {
         nextObsCols != null ? nextObsCols : List.of(nextObsCol), actionCol, rewardCol, terminated, truncated);
   }
 
-  Dataset open() {
+  public Dataset open() {
     return Dataset.open(paths, mapping(), env);
   }
 

@@ -1,10 +1,9 @@
 package org.batchq.cli;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.batchq.data.Dataset;
-import org.batchq.fqi.IterationStats;
+import org.batchq.io.AtomicOutput;
 import org.batchq.model.Training;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,32 +28,28 @@ final class FitCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "table", description = "Diagnostics as table (default), csv or json.")
   Table.Format format;
 
+  @Option(names = "--engine", defaultValue = "local",
+      description = "local (default) or spark: the launcher hands --engine spark to batchq-spark (docs/spark.md).")
+  String engine;
+
   @Override
   public Integer call() {
+    if (!"local".equals(engine)) {
+      throw new IllegalArgumentException("spark".equals(engine)
+          ? "--engine spark runs in its own JVM with Spark on the classpath: start it through bin/batchq (or"
+              + " bin/batchq-spark) after 'make spark' (docs/spark.md)"
+          : "unknown --engine '" + engine + "' (known: local, spark)");
+    }
     Training.Config config = trees.config(seed);
+    AtomicOutput.refuseExisting(out, force);
     long start = System.nanoTime();
     Dataset dataset = data.open();
     Training.Outcome outcome;
     try (Progress progress = Progress.start("fit", config.iterations(), "iterations")) {
       outcome = Training.fit(dataset, config, out, force, it -> progress.step(1, String.format("loss %.4g", it.trainLoss())));
     }
-    System.out.print(diagnostics(outcome.iterations()).render(format));
-    if (format == Table.Format.TABLE) {
-      double total = (System.nanoTime() - start) / 1e9;
-      System.out.printf("fitted %d transitions (%d episodes, %d held out) in %.2f s: %.0f%% inside the learner; saved %s%n",
-          outcome.trainRows(), outcome.episodes(), outcome.validEpisodes(), total,
-          100 * outcome.learnerSeconds() / total, outcome.bundle());
-    }
+    FitReport.print(outcome.iterations(), format, outcome.trainRows(), outcome.episodes(), outcome.validEpisodes(),
+        (System.nanoTime() - start) / 1e9, outcome.learnerSeconds(), outcome.bundle().toString());
     return Main.OK;
-  }
-
-  static Table diagnostics(List<IterationStats> iterations) {
-    Table t = new Table("iteration", "train_loss", "valid_residual", "initial_max_q", "mean_abs_change", "seconds",
-        "learner_seconds");
-    for (IterationStats it : iterations) {
-      t.row(it.iteration(), it.trainLoss(), it.validResidual(), it.initialMaxQ(), it.meanAbsChange(), it.seconds(),
-          it.learnerSeconds());
-    }
-    return t;
   }
 }

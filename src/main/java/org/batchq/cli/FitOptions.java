@@ -8,7 +8,7 @@ import org.batchq.model.Training;
 import picocli.CommandLine.Option;
 
 /** The FQI and XGBoost options shared by {@code fit} and {@code run} (docs/fit.md). */
-final class FitOptions {
+public final class FitOptions {
   @Option(names = "--algorithm", defaultValue = "multiple",
       description = "multiple (one booster per action, default), single (one booster on obs + one-hot action) or neural (a multi-head MLP).")
   String algorithm;
@@ -79,8 +79,13 @@ final class FitOptions {
           + " re-initialising it (NFQ, the default).")
   boolean nnContinue;
 
+  /** Whether --threads was given (engines that choose their own parallelism refuse it). */
+  public boolean threadsGiven() {
+    return threads != null;
+  }
+
   /** The training configuration these options describe; usage errors are IllegalArgumentExceptions. */
-  Training.Config config(long seed) {
+  public Training.Config config(long seed) {
     if ("neural".equals(algorithm)) {
       return new Training.Config(iterations, gamma, validationFraction, reward,
           new NeuralRegressor.Settings(hidden, nnSteps, batchSize, learningRate, !nnContinue, seed));

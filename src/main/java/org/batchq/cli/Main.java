@@ -25,14 +25,27 @@ public final class Main {
   @Option(names = "--verbose", description = "Print stack traces and extra detail.", scope = CommandLine.ScopeType.INHERIT)
   static boolean verbose;
 
+  /** For other top-level commands' own --verbose option. */
+  public static void verbose(boolean on) {
+    verbose = on;
+  }
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
   /** Runs the command line and returns the exit code (tests call this in-process). */
   public static int run(String... args) {
+    return execute(new Main(), args);
+  }
+
+  /**
+   * Runs {@code topCommand} (a picocli top-level command: {@code batchq}, or {@code batchq-spark} in the Spark
+   * project) with batchq's conventions: one-line errors, exit codes 0/1/2, stack traces only with --verbose.
+   */
+  public static int execute(Object topCommand, String... args) {
     verbose = false;
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = new CommandLine(topCommand);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(Main::onError);
     cli.setParameterExceptionHandler((e, a) -> {
@@ -57,8 +70,10 @@ public final class Main {
     // problem, shown with its type and a pointer to --verbose.
     boolean anticipated = e instanceof BadInputException || e instanceof AtomicOutput.OutputExistsException
         || e instanceof IllegalArgumentException || e instanceof UncheckedIOException;
-    String message = anticipated ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
-    cmd.getErr().println("batchq " + cmd.getCommandName() + ": " + message
+    // One line: engines such as Spark put whole remote stack traces in their messages.
+    String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    String message = anticipated ? first : e.getClass().getSimpleName() + ": " + first;
+    cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + message
         + (anticipated || verbose ? "" : " (run with --verbose for details)"));
     return code;
   }

@@ -9,7 +9,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * Progress for long work: a bar on a terminal, a plain log line every few seconds otherwise (CI, pipes), so logs
  * stay readable.
  */
-final class Progress implements AutoCloseable {
+public final class Progress implements AutoCloseable {
   private static final long LOG_EVERY_NANOS = 5_000_000_000L;
 
   private final String task;
@@ -32,12 +32,14 @@ final class Progress implements AutoCloseable {
         : null;
   }
 
-  static Progress start(String task, long total, String unit) {
-    return new Progress(task, total, unit, System.console() != null, System.err);
+  /** A bar when batchq runs on a terminal, unless -Dbatchq.progress=lines asks for log lines (a filtering launcher). */
+  public static Progress start(String task, long total, String unit) {
+    boolean bar = System.console() != null && !"lines".equals(System.getProperty("batchq.progress"));
+    return new Progress(task, total, unit, bar, System.err);
   }
 
   /** Advances by {@code n} units, with an extra message (e.g. the latest loss) shown beside the bar. */
-  void step(long n, String extra) {
+  public void step(long n, String extra) {
     done += n;
     if (bar != null) {
       bar.stepBy(n);

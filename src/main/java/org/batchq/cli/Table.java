@@ -6,17 +6,17 @@ import java.util.List;
 import java.util.Map;
 
 /** Results as an aligned text table, CSV or JSON (an array of objects keyed by column). */
-final class Table {
-  enum Format { TABLE, CSV, JSON }
+public final class Table {
+  public enum Format { TABLE, CSV, JSON }
 
   private final List<String> columns;
   private final List<List<Object>> rows = new ArrayList<>();
 
-  Table(String... columns) {
+  public Table(String... columns) {
     this.columns = List.of(columns);
   }
 
-  Table row(Object... values) {
+  public Table row(Object... values) {
     if (values.length != columns.size()) {
       throw new IllegalArgumentException("row has " + values.length + " values for " + columns.size() + " columns");
     }
@@ -24,7 +24,7 @@ final class Table {
     return this;
   }
 
-  String render(Format format) {
+  public String render(Format format) {
     return switch (format) {
       case TABLE -> text();
       case CSV -> csv();

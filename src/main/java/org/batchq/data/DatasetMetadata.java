@@ -29,7 +29,7 @@ public record DatasetMetadata(
   }
 
   /** The metadata of a batchq file, or empty for a file written by another tool. */
-  static Optional<DatasetMetadata> fromKeyValues(Map<String, String> kv) {
+  public static Optional<DatasetMetadata> fromKeyValues(Map<String, String> kv) {
     if (!kv.containsKey(PREFIX + "format_version")) {
       return Optional.empty();
     }

@@ -46,7 +46,8 @@ public final class XgboostRegressor implements Regressor {
       return new XgboostRegressor(this, observationSize, actionCount);
     }
 
-    Map<String, Object> params() {
+    /** XGBoost's own parameters for these settings, as a training call takes them. */
+    public Map<String, Object> params() {
       Map<String, Object> p = new TreeMap<>();
       p.put("objective", "reg:squarederror");
       p.put("tree_method", "hist");
@@ -240,12 +241,17 @@ public final class XgboostRegressor implements Regressor {
     owned.clear();
   }
 
+  /** The bundle's file name for booster {@code booster}: one per action for multiple, one for single. */
+  public static String fileName(Form form, int booster) {
+    return form == Form.MULTIPLE ? "q-action-" + booster + ".json" : "q.json";
+  }
+
   /** Loads a Q-function from the booster files {@link Model#export()} wrote. */
   public static QFunction load(Form form, int observationSize, int actionCount, Map<String, byte[]> files) {
     int n = form == Form.MULTIPLE ? actionCount : 1;
     Booster[] boosters = new Booster[n];
     for (int b = 0; b < n; b++) {
-      String name = Model.fileName(form, b);
+      String name = fileName(form, b);
       byte[] bytes = files.get(name);
       if (bytes == null) {
         throw new IllegalArgumentException("missing booster file " + name);
@@ -283,9 +289,6 @@ public final class XgboostRegressor implements Regressor {
       return b;
     }
 
-    static String fileName(Form form, int booster) {
-      return form == Form.MULTIPLE ? "q-action-" + booster + ".json" : "q.json";
-    }
 
     @Override
     public int actionCount() {

@@ -34,6 +34,17 @@ public final class AtomicOutput implements AutoCloseable {
   }
 
   /**
+   * Refuses an existing {@code destination} unless {@code force}: for commands to call before long work, so that
+   * a fit is not lost to a refusal at the end ({@link #begin} checks again when the output is written).
+   */
+  public static void refuseExisting(Path destination, boolean force) {
+    Path dest = destination.toAbsolutePath().normalize();
+    if (Files.exists(dest) && !force) {
+      throw new OutputExistsException(dest);
+    }
+  }
+
+  /**
    * Prepares to write {@code destination}; refuses an existing one unless {@code force}. The temporary path
    * returned by {@link #path()} does not exist yet.
    */

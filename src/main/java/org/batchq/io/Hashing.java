@@ -23,14 +23,21 @@ public final class Hashing {
 
   public static String sha256(Path file) {
     try (InputStream in = Files.newInputStream(file)) {
+      return sha256(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** SHA-256 of everything {@code in} yields (the caller closes it); for files on any filesystem. */
+  public static String sha256(InputStream in) throws IOException {
+    try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       byte[] buf = new byte[1 << 16];
       for (int n; (n = in.read(buf)) > 0; ) {
         md.update(buf, 0, n);
       }
       return HexFormat.of().formatHex(md.digest());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -103,6 +103,7 @@ public final class Training {
     training.put("valid_episodes", split.validEpisodes());
     training.put("validation_fraction", config.validationFraction());
     training.put("reward_transform", config.reward().name().toLowerCase());
+    training.put("engine", "local");
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("created", Instant.now().toString());
     run.put("data_paths", dataset.sources().stream().map(s -> s.file().toAbsolutePath().toString()).toList());
@@ -110,12 +111,20 @@ public final class Training {
     run.put("load_seconds", loadSeconds);
     run.put("fit_seconds", result.seconds());
     run.put("learner_seconds", result.learnerSeconds());
-    EnvSpec env = dataset.env();
+    return manifest(dataset.env(), config, files, training, result.iterations(), regressor, run);
+  }
+
+  /**
+   * A manifest for a fit of {@code config} on data from {@code env}, whichever engine ran it (the local one here,
+   * or the Spark engine). {@code training} and {@code run} hold the figures of the fit and the facts of the run.
+   */
+  public static Manifest manifest(EnvSpec env, Config config, List<Manifest.DataFile> files, Map<String, Object> training,
+      List<IterationStats> diagnostics, Map<String, Object> regressor, Map<String, Object> run) {
     String algorithm = config.algorithm();
     return new Manifest(Manifest.FORMAT, ModelBundle.FORMAT_VERSION, algorithm, env.id(), env.observationSize(),
         env.actionCount(), "single".equals(algorithm) ? "obs + one-hot(action)"
             : "neural".equals(algorithm) ? "obs (standardised inside the model)" : "obs", config.gamma(),
-        config.iterations(), config.seed(), regressor, null, files, training, result.iterations(),
+        config.iterations(), config.seed(), regressor, null, files, training, diagnostics,
         Map.of("batchq", Version.BATCHQ, "xgboost4j", Version.XGBOOST), run);
   }
 }

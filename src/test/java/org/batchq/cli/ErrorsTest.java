@@ -159,6 +159,10 @@ class ErrorsTest {
     Files.writeString(exists, "precious");
     add("output-exists", 1, List.of("exists.parquet", "--force"), List.of(), "collect", "--episodes", "2", "--out",
         exists.toString());
+    add("model-exists", 1, List.of("other-env", "--force"), List.of(), "fit", data.toString(), "--out",
+        otherEnv.toString());
+    add("engine-jvm", 2, List.of("--engine spark", "bin/batchq"), List.of(), "fit", data.toString(), "--engine", "spark",
+        "--out", out("engine").toString());
     Path blocker = dir.resolve("blocker");
     Files.writeString(blocker, "a file, not a directory");
     add("output-unwritable", 1, List.of("blocker", "cannot create the output directory"), List.of(), "collect",
