@@ -2,7 +2,7 @@
 MVN ?= mvn -B -q
 JAR := target/batchq-cli.jar
 
-.PHONY: build run test bench experiment clean
+.PHONY: build spark run test bench experiment clean
 
 build: $(JAR)
 
@@ -10,12 +10,20 @@ $(JAR): pom.xml $(shell find src/main -type f)
 	$(MVN) -DskipTests package
 	cp target/batchq-*-cli.jar $(JAR)
 
+# The Spark engine (spark/, its own Maven project): installs the core jar it builds on, then builds
+# spark/target/batchq-spark-*.jar (the launcher's) and *-app.jar (for spark-submit). Downloads Spark once.
+spark:
+	$(MVN) -DskipTests install
+	cd spark && $(MVN) -DskipTests package
+
 run: build
 	bin/batchq run --force
 
-# Not quiet: Surefire's closing "Tests run:" lines are what CI reads.
+# Not quiet: Surefire's closing "Tests run:" lines are what CI reads. The core's tests run in `install`, which
+# also puts the core jar where spark/ finds it; then spark/'s tests run against it.
 test:
-	mvn -B --no-transfer-progress test
+	mvn -B --no-transfer-progress install
+	cd spark && mvn -B --no-transfer-progress test
 
 bench: build
 	$(MVN) -DskipTests test-compile
@@ -28,3 +36,4 @@ experiment: build
 
 clean:
 	$(MVN) clean
+	cd spark && $(MVN) clean

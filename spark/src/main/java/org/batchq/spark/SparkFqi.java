@@ -1,0 +1,249 @@
+package org.batchq.spark;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostRegressionModel;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostRegressor;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.batchq.fqi.IterationStats;
+import org.batchq.fqi.LearnerSettings;
+import org.batchq.fqi.QFunction;
+import org.batchq.fqi.XgboostRegressor;
+
+/**
+ * Fitted Q Iteration as Spark work, the same algorithm as {@link org.batchq.fqi.Fqi}:
+ *
+ * <pre>
+ *   Q_0 = 0
+ *   for k = 0 .. K-1:
+ *     y_i     = r_i + gamma * (1 - terminated_i) * max_a Q_k(s'_i, a)     (one pass over the cached frame)
+ *     Q_{k+1} = XGBoost4J-Spark regression (s_i, a_i) -> y_i               (distributed training)
+ * </pre>
+ *
+ * One pass per iteration broadcasts Q_{k+1}'s boosters and, partition by partition, predicts every action for all
+ * states and next states in batched calls with the core's own Q-function; it yields the next targets and the
+ * diagnostics of Q_{k+1} (training loss, held-out residual, initial max-Q, mean change) at once. Each iteration's
+ * frame is materialised with a local checkpoint, which also cuts it from the previous one's lineage, so that
+ * iteration k's frame and broadcast can be released (plain caching would recompute dependants when they are).
+ */
+final class SparkFqi {
+  /** Rows handed to one batched prediction inside a partition. */
+  private static final int CHUNK = 1 << 15;
+
+  /** @param learnerSeconds time inside XGBoost4J-Spark training calls */
+  record Result(Map<String, byte[]> boosters, List<IterationStats> iterations, double learnerSeconds) {}
+
+  private SparkFqi() {}
+
+  static Result fit(SparkSession spark, SparkData.Loaded data, XgboostRegressor.Settings trees, int iterations,
+      double gamma, int workers, Consumer<IterationStats> onIteration) {
+    int d = data.env().observationSize();
+    int actions = data.env().actionCount();
+    Dataset<Row> current = data.frame()
+        .withColumn("y", col("reward")) // Q_0 = 0
+        .withColumn("qsa", lit(0f))
+        .localCheckpoint();
+    StructType schema = current.schema()
+        .add("sq_error", DataTypes.DoubleType)
+        .add("abs_change", DataTypes.DoubleType)
+        .add("initial_max_q", DataTypes.DoubleType, true);
+    List<IterationStats> stats = new ArrayList<>();
+    Map<String, byte[]> boosters = null;
+    double learnerSeconds = 0;
+    for (int k = 0; k < iterations; k++) {
+      long start = System.nanoTime();
+      boosters = train(current, trees, actions, workers);
+      double training = (System.nanoTime() - start) / 1e9;
+      Broadcast<Map<String, byte[]>> q = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(boosters);
+      Dataset<Row> next = current
+          .mapPartitions(new Step(q, trees.form(), d, actions, (float) gamma), Encoders.row(schema))
+          .localCheckpoint(); // materialised, and cut from the lineage: iteration k's frame and boosters can go
+      Row agg = next.agg(
+          avg(when(not(col("held")), col("sq_error"))),
+          avg(when(col("held"), col("sq_error"))),
+          avg(when(not(col("held")), col("initial_max_q"))),
+          avg(when(not(col("held")), col("abs_change")))).first();
+      current.unpersist();
+      q.destroy();
+      current = next.drop("sq_error", "abs_change", "initial_max_q");
+      double seconds = (System.nanoTime() - start) / 1e9;
+      learnerSeconds += training;
+      IterationStats it = new IterationStats(k, value(agg, 0), value(agg, 1), data.hasInitial() ? value(agg, 2)
+          : Double.NaN, value(agg, 3), seconds, training);
+      stats.add(it);
+      onIteration.accept(it);
+    }
+    current.unpersist();
+    return new Result(boosters, stats, learnerSeconds);
+  }
+
+  /** Q_{k+1}'s booster files, trained by XGBoost4J-Spark on the training rows' current targets. */
+  private static Map<String, byte[]> train(Dataset<Row> current, XgboostRegressor.Settings s, int actions, int workers) {
+    Dataset<Row> train = current.filter(not(col("held")));
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    if (s.form() == XgboostRegressor.Form.MULTIPLE) {
+      for (int a = 0; a < actions; a++) {
+        Dataset<Row> rows = train.filter(col("action").equalTo(a));
+        files.put(XgboostRegressor.fileName(s.form(), a), booster(rows.withColumn("features", vector(col("obs"))), s, workers));
+      }
+    } else {
+      Column[] oneHot = new Column[actions];
+      for (int a = 0; a < actions; a++) {
+        oneHot[a] = when(col("action").equalTo(a), lit(1f)).otherwise(lit(0f));
+      }
+      Dataset<Row> rows = train.withColumn("features", vector(concat(col("obs"),
+          org.apache.spark.sql.functions.array(oneHot))));
+      files.put(XgboostRegressor.fileName(s.form(), 0), booster(rows, s, workers));
+    }
+    return files;
+  }
+
+  private static Column vector(Column floats) {
+    return org.apache.spark.ml.functions.array_to_vector(floats);
+  }
+
+  /** One distributed XGBoost training with the local engine's parameters; returns the booster as XGBoost JSON. */
+  private static byte[] booster(Dataset<Row> rows, XgboostRegressor.Settings s, int workers) {
+    // XGBoost4J prints the training metric of every round unless told not to; batchq reports its own diagnostics.
+    XGBoostRegressor r = new XGBoostRegressor(
+        scala.collection.immutable.Map$.MODULE$.<String, Object>empty().updated("verbose_eval", "false"));
+    r.setFeaturesCol("features");
+    r.setLabelCol("y");
+    r.setObjective("reg:squarederror");
+    r.setTreeMethod("hist");
+    r.setNumRound(s.rounds());
+    r.setMaxDepth(s.maxDepth());
+    r.setEta(s.eta());
+    r.setMinChildWeight(s.minChildWeight());
+    r.setSubsample(s.subsample());
+    r.setColsampleBynode(s.colsampleByNode());
+    r.setNumParallelTree(s.parallelTrees());
+    r.setMaxBins(s.maxBin());
+    r.setSeed(s.seed());
+    r.setNumWorkers(workers);
+    r.setNthread(1); // one XGBoost thread per Spark task: nthread must not exceed spark.task.cpus
+    r.setVerbosity(0);
+    XGBoostRegressionModel model = r.fit(rows);
+    try {
+      return model.nativeBooster().toByteArray("json");
+    } catch (XGBoostError e) {
+      throw new IllegalStateException("cannot export the XGBoost model: " + e.getMessage(), e);
+    }
+  }
+
+  private static double value(Row r, int i) {
+    return r.isNullAt(i) ? Double.NaN : r.getDouble(i);
+  }
+
+  /**
+   * One partition's share of an iteration: Q_{k+1} for every action of its states and next states, in chunks of
+   * batched predictions; emits each row with its next target, its Q_{k+1}(s, a) and the diagnostics' terms.
+   */
+  private record Step(Broadcast<Map<String, byte[]>> boosters, XgboostRegressor.Form form, int d, int actions,
+      float gamma) implements MapPartitionsFunction<Row, Row> {
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      QFunction q = LearnerSettings.load(form.name().toLowerCase(), d, actions, boosters.value());
+      // Lazily, chunk by chunk, so a partition never sits in memory twice; the boosters are freed at its end.
+      return new Iterator<>() {
+        private Iterator<Row> pending = java.util.Collections.emptyIterator();
+        private boolean closed;
+
+        @Override
+        public boolean hasNext() {
+          while (!pending.hasNext()) {
+            if (!rows.hasNext()) {
+              if (!closed) {
+                q.close();
+                closed = true;
+              }
+              return false;
+            }
+            List<Row> chunk = new ArrayList<>(CHUNK);
+            while (rows.hasNext() && chunk.size() < CHUNK) {
+              chunk.add(rows.next());
+            }
+            List<Row> ready = new ArrayList<>(chunk.size());
+            emit(q, chunk, ready);
+            pending = ready.iterator();
+          }
+          return true;
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return pending.next();
+        }
+      };
+    }
+
+    private void emit(QFunction q, List<Row> chunk, List<Row> out) {
+      int n = chunk.size();
+      float[] s = new float[n * d];
+      float[] next = new float[n * d];
+      for (int i = 0; i < n; i++) {
+        Row r = chunk.get(i);
+        copy(r.getList(r.fieldIndex("obs")), s, i * d);
+        copy(r.getList(r.fieldIndex("next_obs")), next, i * d);
+      }
+      float[] qs = q.predict(s, n);
+      float[] qn = q.predict(next, n);
+      for (int i = 0; i < n; i++) {
+        Row r = chunk.get(i);
+        int action = r.getInt(r.fieldIndex("action"));
+        float reward = r.getFloat(r.fieldIndex("reward"));
+        boolean terminal = r.getBoolean(r.fieldIndex("terminal"));
+        boolean initial = r.getBoolean(r.fieldIndex("initial"));
+        float y = r.getFloat(r.fieldIndex("y"));
+        float previous = r.getFloat(r.fieldIndex("qsa"));
+        float qsa = qs[i * actions + action];
+        // The next target, exactly as Fqi.targets computes it: only termination stops the bootstrap.
+        float nextY = terminal ? reward : (float) (reward + gamma * max(qn, i * actions, actions));
+        double error = (double) qsa - y;
+        out.add(RowFactory.create(r.get(0), r.get(1), action, reward, terminal, initial, r.getBoolean(r.fieldIndex("held")),
+            nextY, qsa, error * error, (double) Math.abs(qsa - previous),
+            initial ? (Double) (double) max(qs, i * actions, actions) : null));
+      }
+    }
+
+    private static void copy(List<Object> values, float[] into, int at) {
+      for (int j = 0; j < values.size(); j++) {
+        into[at + j] = ((Number) values.get(j)).floatValue();
+      }
+    }
+
+    private static float max(float[] q, int from, int actions) {
+      float best = q[from];
+      for (int a = 1; a < actions; a++) {
+        best = Math.max(best, q[from + a]);
+      }
+      return best;
+    }
+  }
+}
