@@ -2,7 +2,7 @@
 MVN ?= mvn -B -q
 JAR := target/batchq-cli.jar
 
-.PHONY: build spark run test bench experiment clean
+.PHONY: build spark run test bench bench-spark experiment clean
 
 build: $(JAR)
 
@@ -28,6 +28,10 @@ test:
 bench: build
 	$(MVN) -DskipTests test-compile
 	java -Xmx8g -cp $(JAR):target/test-classes org.batchq.bench.Bench
+
+# Spark engine in local[2] against the local engine at 1 million transitions (docs/BENCHMARKS.md).
+bench-spark: build spark
+	spark/bench.sh
 
 # Learning quality over seeds (about an hour); ALG=single runs one algorithm. Writes docs/RESULTS.md.
 experiment: build

@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 
 /** The FQI and XGBoost options shared by {@code fit} and {@code run} (docs/fit.md). */
 public final class FitOptions {
-  @Option(names = "--algorithm", defaultValue = "multiple",
-      description = "multiple (one booster per action, default), single (one booster on obs + one-hot action) or neural (a multi-head MLP).")
+  @Option(names = "--algorithm", defaultValue = "single",
+      description = "single (one booster on obs + one-hot action, default), multiple (one booster per action) or neural (a multi-head MLP).")
   String algorithm;
 
   @Option(names = "--iterations", defaultValue = "50", description = "FQI iterations (default: ${DEFAULT-VALUE}).")

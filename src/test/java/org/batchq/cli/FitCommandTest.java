@@ -47,12 +47,12 @@ class FitCommandTest {
     JsonNode table = new ObjectMapper().readTree(r.out());
     assertEquals(4, table.size());
     try (ModelBundle.Loaded m = ModelBundle.load(out)) {
-      assertEquals("multiple", m.manifest().algorithm());
+      assertEquals("single", m.manifest().algorithm());
       assertEquals("CartPole-v1", m.manifest().envId());
       assertEquals(4, m.manifest().diagnostics().size());
       assertEquals(table.get(3).get("train_loss").asDouble(), m.manifest().diagnostics().get(3).trainLoss(), 1e-12);
       assertEquals(org.batchq.io.Hashing.sha256(data), m.manifest().data().get(0).sha256());
-      assertEquals(List.of("q-action-0.json", "q-action-1.json"), List.copyOf(m.manifest().files().keySet()));
+      assertEquals(List.of("q.json"), List.copyOf(m.manifest().files().keySet()));
       float[] q = m.q().predict(new float[] {0, 0, 0, 0}, 1);
       assertTrue(q[0] > 1 && q[1] > 1, "Q of a fresh state exceeds one step's reward after 4 iterations");
     }
@@ -94,7 +94,7 @@ class FitCommandTest {
     Path ours = dir.resolve("ours");
     Path theirs = dir.resolve("theirs");
     // The random data never reaches the time limit, so 'done' means terminated here, as the user states.
-    Cli.ok(fit(ours, data.toString()));
+    Cli.ok(fit(ours, data.toString(), "--algorithm", "multiple"));
     Cli.Result noEnv = Cli.run(fit(dir.resolve("x"), foreign.toString(), "--obs-cols", "x,v,th,w", "--next-obs-cols",
         "nx,nv,nth,nw", "--action-col", "act", "--reward-col", "r", "--episode-col", "ep", "--done-col", "done",
         "--done-means", "terminated"));
@@ -102,7 +102,7 @@ class FitCommandTest {
     assertTrue(noEnv.err().contains("--env") && noEnv.err().contains("foreign.parquet"), noEnv.err());
     Cli.ok(fit(theirs, foreign.toString(), "--env", "CartPole-v1", "--obs-cols", "x,v,th,w", "--next-obs-cols",
         "nx,nv,nth,nw", "--action-col", "act", "--reward-col", "r", "--episode-col", "ep", "--done-col", "done",
-        "--done-means", "terminated"));
+        "--done-means", "terminated", "--algorithm", "multiple"));
     for (String f : List.of("q-action-0.json", "q-action-1.json")) {
       assertArrayEquals(Files.readAllBytes(ours.resolve(f)), Files.readAllBytes(theirs.resolve(f)), f);
     }
@@ -124,7 +124,8 @@ class FitCommandTest {
 
   void assertFailsCleanly(Path input, int code, String... expected) throws Exception {
     Path out = dir.resolve("bad-model");
-    Cli.Result r = Cli.run(fit(out, input.toString(), "--env", "CartPole-v1"));
+    // multiple: the one algorithm that also refuses data in which an action never occurs
+    Cli.Result r = Cli.run(fit(out, input.toString(), "--env", "CartPole-v1", "--algorithm", "multiple"));
     assertEquals(code, r.exitCode(), r.err());
     String err = r.err().strip();
     assertEquals(1, err.lines().count(), "one line, no stack trace: " + err);

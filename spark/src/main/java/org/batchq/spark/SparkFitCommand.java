@@ -132,7 +132,7 @@ final class SparkFitCommand implements Callable<Integer> {
     run.put("data_paths", loaded.paths());
     run.put("spark_master", sparkMaster);
     run.put("load_seconds", loadSeconds);
-    run.put("fit_seconds", seconds);
+    run.put("fit_seconds", seconds - loadSeconds); // FQI alone, as the local engine records it
     run.put("learner_seconds", result.learnerSeconds());
     Manifest manifest = Training.manifest(env, config, loaded.files(), training, result.iterations(), regressor, run);
     try (QFunction q = LearnerSettings.load(config.algorithm(), env.observationSize(), env.actionCount(),
