@@ -49,6 +49,10 @@ import org.batchq.fqi.XgboostRegressor;
  * iteration k's frame and broadcast can be released (plain caching would recompute dependants when they are).
  */
 final class SparkFqi {
+  /** Column positions of the iteration frame: SparkData's columns, then the current target and Q(s, a). */
+  private static final int OBS = 0, NEXT_OBS = 1, ACTION = 2, REWARD = 3, TERMINAL = 4, INITIAL = 5, HELD = 6, Y = 7,
+      QSA = 8;
+
   /** Rows handed to one batched prediction inside a partition. */
   private static final int CHUNK = 1 << 15;
 
@@ -65,6 +69,9 @@ final class SparkFqi {
         .withColumn("y", col("reward")) // Q_0 = 0
         .withColumn("qsa", lit(0f))
         .localCheckpoint();
+    if (current.schema().fieldIndex("qsa") != QSA || current.schema().fieldIndex("held") != HELD) {
+      throw new IllegalStateException("unexpected frame layout " + current.schema().simpleString());
+    }
     StructType schema = current.schema()
         .add("sq_error", DataTypes.DoubleType)
         .add("abs_change", DataTypes.DoubleType)
@@ -209,24 +216,24 @@ final class SparkFqi {
       float[] next = new float[n * d];
       for (int i = 0; i < n; i++) {
         Row r = chunk.get(i);
-        copy(r.getList(r.fieldIndex("obs")), s, i * d);
-        copy(r.getList(r.fieldIndex("next_obs")), next, i * d);
+        copy(r.getList(OBS), s, i * d);
+        copy(r.getList(NEXT_OBS), next, i * d);
       }
       float[] qs = q.predict(s, n);
       float[] qn = q.predict(next, n);
       for (int i = 0; i < n; i++) {
         Row r = chunk.get(i);
-        int action = r.getInt(r.fieldIndex("action"));
-        float reward = r.getFloat(r.fieldIndex("reward"));
-        boolean terminal = r.getBoolean(r.fieldIndex("terminal"));
-        boolean initial = r.getBoolean(r.fieldIndex("initial"));
-        float y = r.getFloat(r.fieldIndex("y"));
-        float previous = r.getFloat(r.fieldIndex("qsa"));
+        int action = r.getInt(ACTION);
+        float reward = r.getFloat(REWARD);
+        boolean terminal = r.getBoolean(TERMINAL);
+        boolean initial = r.getBoolean(INITIAL);
+        float y = r.getFloat(Y);
+        float previous = r.getFloat(QSA);
         float qsa = qs[i * actions + action];
         // The next target, exactly as Fqi.targets computes it: only termination stops the bootstrap.
         float nextY = terminal ? reward : (float) (reward + gamma * max(qn, i * actions, actions));
         double error = (double) qsa - y;
-        out.add(RowFactory.create(r.get(0), r.get(1), action, reward, terminal, initial, r.getBoolean(r.fieldIndex("held")),
+        out.add(RowFactory.create(r.get(OBS), r.get(NEXT_OBS), action, reward, terminal, initial, r.getBoolean(HELD),
             nextY, qsa, error * error, (double) Math.abs(qsa - previous),
             initial ? (Double) (double) max(qs, i * actions, actions) : null));
       }
