@@ -45,7 +45,7 @@ final class FitCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Dataset dataset = data.open();
     Training.Outcome outcome;
-    try (Progress progress = Progress.start("fit", config.iterations(), "iterations")) {
+    try (Progress progress = Progress.start("fit", (long) config.iterations() * config.ensemble(), "iterations")) {
       outcome = Training.fit(dataset, config, out, force, it -> progress.step(1, String.format("loss %.4g", it.trainLoss())));
     }
     FitReport.print(outcome.iterations(), format, outcome.trainRows(), outcome.episodes(), outcome.validEpisodes(),

@@ -53,6 +53,11 @@ public final class FitOptions {
       description = "Reward transform: none (default) or failure (0 per step, -1 on termination).")
   RewardTransform reward;
 
+  @Option(names = "--ensemble", defaultValue = "1",
+      description = "Fits averaged into the model, each holding out its own episodes (bagging); member m is the fit"
+          + " with seed + m (default: ${DEFAULT-VALUE}).")
+  int ensemble;
+
   @Option(names = "--warm-start", description = "Continue each iteration's boosters from the previous iteration's.")
   boolean warmStart;
 
@@ -88,7 +93,7 @@ public final class FitOptions {
   public Training.Config config(long seed) {
     if ("neural".equals(algorithm)) {
       return new Training.Config(iterations, gamma, validationFraction, reward,
-          new NeuralRegressor.Settings(hidden, nnSteps, batchSize, learningRate, !nnContinue, seed));
+          new NeuralRegressor.Settings(hidden, nnSteps, batchSize, learningRate, !nnContinue, seed), ensemble);
     }
     if (!"multiple".equals(algorithm) && !"single".equals(algorithm)) {
       throw new IllegalArgumentException("unknown --algorithm '" + algorithm + "' (known: multiple, single, neural)");
@@ -106,6 +111,6 @@ public final class FitOptions {
         "single".equals(algorithm) ? XgboostRegressor.Form.SINGLE : XgboostRegressor.Form.MULTIPLE, rounds, maxDepth,
         eta, minChildWeight, subsample, colsample, parallelTrees, maxBin,
         threads != null ? threads : Runtime.getRuntime().availableProcessors(), seed, warmStart);
-    return new Training.Config(iterations, gamma, validationFraction, reward, trees);
+    return new Training.Config(iterations, gamma, validationFraction, reward, trees, ensemble);
   }
 }

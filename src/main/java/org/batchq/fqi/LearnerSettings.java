@@ -20,6 +20,15 @@ public sealed interface LearnerSettings permits XgboostRegressor.Settings, Neura
   /** The same settings with another thread count (results do not depend on it). */
   LearnerSettings withThreads(int threads);
 
+  /** The same settings with another seed (an ensemble's members differ by seed). */
+  LearnerSettings withSeed(long seed);
+
+  /**
+   * One Q-function whose values are the mean of the members' (all fitted with these settings), in the same files
+   * as a single model, so that any reader of single models reads it.
+   */
+  QFunction mean(java.util.List<QFunction> members, int observationSize, int actionCount);
+
   Regressor create(int observationSize, int actionCount);
 
   /** Loads the Q-function a regressor of this algorithm exported. */

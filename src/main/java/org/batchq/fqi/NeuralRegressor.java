@@ -65,6 +65,16 @@ public final class NeuralRegressor implements Regressor {
     }
 
     @Override
+    public Settings withSeed(long s) {
+      return new Settings(hidden, steps, batchSize, learningRate, restart, s);
+    }
+
+    @Override
+    public QFunction mean(List<QFunction> members, int observationSize, int actionCount) {
+      throw new IllegalArgumentException("--ensemble is available for the tree algorithms (single, multiple), not neural");
+    }
+
+    @Override
     public Regressor create(int observationSize, int actionCount) {
       return new NeuralRegressor(this, observationSize, actionCount);
     }

@@ -5,6 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -42,6 +46,17 @@ public final class XgboostRegressor implements Regressor {
     }
 
     @Override
+    public Settings withSeed(long s) {
+      return new Settings(form, rounds, maxDepth, eta, minChildWeight, subsample, colsampleByNode, parallelTrees, maxBin,
+          threads, s, warmStart);
+    }
+
+    @Override
+    public QFunction mean(List<QFunction> members, int observationSize, int actionCount) {
+      return XgboostRegressor.mean(form, observationSize, actionCount, members);
+    }
+
+    @Override
     public Regressor create(int observationSize, int actionCount) {
       return new XgboostRegressor(this, observationSize, actionCount);
     }
@@ -64,6 +79,9 @@ public final class XgboostRegressor implements Regressor {
       return p;
     }
   }
+
+  /** XGBoost's own JSON, read and written as a tree (not batchq's snake_case mapper). */
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final Settings settings;
   private final int observationSize;
@@ -244,6 +262,72 @@ public final class XgboostRegressor implements Regressor {
   /** The bundle's file name for booster {@code booster}: one per action for multiple, one for single. */
   public static String fileName(Form form, int booster) {
     return form == Form.MULTIPLE ? "q-action-" + booster + ".json" : "q.json";
+  }
+
+  /**
+   * The mean of several models of one form as one model: per booster, every member's trees side by side with their
+   * leaf values divided by the member count, and the mean of their base scores. The result is an ordinary XGBoost
+   * model (one file per booster, as for a single fit) whose prediction is the members' mean, up to float rounding.
+   */
+  static QFunction mean(Form form, int observationSize, int actionCount, List<QFunction> members) {
+    int n = form == Form.MULTIPLE ? actionCount : 1;
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    try {
+      for (int b = 0; b < n; b++) {
+        List<JsonNode> models = new ArrayList<>();
+        for (QFunction m : members) {
+          models.add(MAPPER.readTree(((Model) m).boosters[b].toByteArray("json")));
+        }
+        files.put(fileName(form, b), MAPPER.writeValueAsBytes(meanOfModels(models)));
+      }
+    } catch (XGBoostError | java.io.IOException e) {
+      throw new IllegalStateException("cannot combine XGBoost models: " + e.getMessage(), e);
+    }
+    return load(form, observationSize, actionCount, files);
+  }
+
+  /** XGBoost's JSON model format (learner.gradient_booster.model: trees, tree_info, iteration_indptr). */
+  private static JsonNode meanOfModels(List<JsonNode> models) {
+    double scale = 1.0 / models.size();
+    ObjectNode merged = models.get(0).deepCopy();
+    ObjectNode learner = (ObjectNode) merged.get("learner");
+    ObjectNode model = (ObjectNode) learner.get("gradient_booster").get("model");
+    ArrayNode trees = MAPPER.createArrayNode();
+    ArrayNode treeInfo = MAPPER.createArrayNode();
+    ArrayNode indptr = MAPPER.createArrayNode().add(0);
+    double baseScore = 0;
+    for (JsonNode m : models) {
+      JsonNode member = m.get("learner").get("gradient_booster").get("model");
+      int offset = trees.size();
+      for (JsonNode t : member.get("trees")) {
+        ObjectNode tree = t.deepCopy();
+        JsonNode left = tree.get("left_children");
+        ArrayNode values = (ArrayNode) tree.get("split_conditions");
+        ArrayNode weights = (ArrayNode) tree.get("base_weights");
+        for (int i = 0; i < left.size(); i++) {
+          weights.set(i, weights.get(i).asDouble() * scale);
+          if (left.get(i).asInt() == -1) { // a leaf: its split condition is its value
+            values.set(i, values.get(i).asDouble() * scale);
+          }
+        }
+        tree.put("id", trees.size());
+        trees.add(tree);
+      }
+      member.get("tree_info").forEach(treeInfo::add);
+      JsonNode memberIndptr = member.get("iteration_indptr");
+      for (int i = 1; i < memberIndptr.size(); i++) {
+        indptr.add(offset + memberIndptr.get(i).asInt());
+      }
+      // "[3.8964115E1]": a one-element list for the one target
+      String base = m.get("learner").get("learner_model_param").get("base_score").asText();
+      baseScore += Double.parseDouble(base.replace("[", "").replace("]", "")) * scale;
+    }
+    model.set("trees", trees);
+    model.set("tree_info", treeInfo);
+    model.set("iteration_indptr", indptr);
+    ((ObjectNode) model.get("gbtree_model_param")).put("num_trees", Integer.toString(trees.size()));
+    ((ObjectNode) learner.get("learner_model_param")).put("base_score", "[" + (float) baseScore + "]");
+    return merged;
   }
 
   /** Loads a Q-function from the booster files {@link Model#export()} wrote. */

@@ -152,7 +152,7 @@ public final class RunLoop {
     List<String> inputs = IntStream.rangeClosed(settings.growBatch() ? 0 : k, k)
         .mapToObj(r -> datasetOf(r).toString()).toList();
     Dataset dataset = Dataset.open(inputs, ColumnMapping.BATCHQ, null);
-    listener.phase(k, "fit", settings.training().iterations());
+    listener.phase(k, "fit", settings.training().iterations() * settings.training().ensemble());
     Training.Outcome fit = Training.fit(dataset, settings.training(), modelOf(k), false,
         it -> listener.advance(String.format("loss %.4g", it.trainLoss())));
     long t2 = System.nanoTime();

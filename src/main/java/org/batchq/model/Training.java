@@ -27,10 +27,21 @@ public final class Training {
    * Everything besides the data that determines a model.
    *
    * @param learner the regressor's settings, which name the algorithm ({@code multiple}, {@code single}, {@code neural})
+   * @param ensemble how many fits, each holding out its own episodes, are averaged into the model (1: one fit)
    */
   public record Config(int iterations, double gamma, double validationFraction, RewardTransform reward,
-      LearnerSettings learner) {
+      LearnerSettings learner, int ensemble) {
     public Config {
+      if (ensemble < 1) {
+        throw new IllegalArgumentException("--ensemble must be at least 1 (got " + ensemble + ")");
+      }
+      if (ensemble > 1 && validationFraction == 0) {
+        throw new IllegalArgumentException("--ensemble members differ by the episodes they hold out: keep"
+            + " --validation-fraction above 0");
+      }
+      if (ensemble > 1 && "neural".equals(learner.algorithm())) {
+        throw new IllegalArgumentException("--ensemble is available for the tree algorithms (single, multiple), not neural");
+      }
       if (iterations < 1) {
         throw new IllegalArgumentException("--iterations must be at least 1 (got " + iterations + ")");
       }
@@ -52,7 +63,7 @@ public final class Training {
 
     /** The same configuration with another thread count. */
     public Config withThreads(int threads) {
-      return new Config(iterations, gamma, validationFraction, reward, learner.withThreads(threads));
+      return new Config(iterations, gamma, validationFraction, reward, learner.withThreads(threads), ensemble);
     }
   }
 
@@ -62,56 +73,104 @@ public final class Training {
 
   private Training() {}
 
+  /** What one member of a fit contributes: its held-out split's sizes and its FQI result. */
+  private record Member(int trainRows, int validRows, long episodes, long validEpisodes, Fqi.Result result) {}
+
   /**
    * Fits {@code dataset} and writes the bundle to {@code out} (refused if it exists, unless {@code force}). Data
    * that cannot be fitted is reported as a {@link BadInputException} naming the inputs.
+   *
+   * <p>With an ensemble of N, member m is exactly the single fit with seed + m: it holds out its own episodes, so
+   * the members are fitted on different subsets of episodes (bagging), and the saved model is their mean.
    */
   public static Outcome fit(Dataset dataset, Config config, Path out, boolean force, Consumer<IterationStats> onIteration) {
     long start = System.nanoTime();
+    EnvSpec env = dataset.env();
+    List<Member> members = new ArrayList<>();
+    Map<String, Object> regressorSettings = null;
+    double loadSeconds = 0;
     try {
-      TrainingData.Split split = TrainingData.load(dataset, config.validationFraction(), config.seed());
-      double loadSeconds = (System.nanoTime() - start) / 1e9;
-      EnvSpec env = dataset.env();
-      Fqi.Result result;
-      Map<String, Object> regressorSettings;
-      try (Regressor regressor = config.learner().create(env.observationSize(), env.actionCount())) {
-        regressorSettings = regressor.settings();
-        result = Fqi.fit(config.reward().apply(split.train()), config.reward().apply(split.valid()), config.iterations(),
-            config.gamma(), regressor, onIteration);
+      for (int m = 0; m < config.ensemble(); m++) {
+        long seed = config.seed() + m;
+        long t = System.nanoTime();
+        TrainingData.Split split = TrainingData.load(dataset, config.validationFraction(), seed);
+        loadSeconds += (System.nanoTime() - t) / 1e9;
+        try (Regressor regressor = config.learner().withSeed(seed).create(env.observationSize(), env.actionCount())) {
+          if (m == 0) {
+            regressorSettings = regressor.settings();
+          }
+          Fqi.Result result = Fqi.fit(config.reward().apply(split.train()), config.reward().apply(split.valid()),
+              config.iterations(), config.gamma(), regressor, onIteration);
+          members.add(new Member(split.train().rows(), split.valid() == null ? 0 : split.valid().rows(),
+              split.episodes(), split.validEpisodes(), result));
+        }
       }
-      try (QFunction q = result.q()) {
-        Manifest manifest = manifest(dataset, config, split, result, regressorSettings, loadSeconds);
+      List<QFunction> qs = members.stream().map(m -> m.result().q()).toList();
+      try (QFunction q = qs.size() == 1 ? qs.get(0) : config.learner().mean(qs, env.observationSize(), env.actionCount())) {
+        List<IterationStats> diagnostics = meanByIteration(members);
+        double fitSeconds = members.stream().mapToDouble(m -> m.result().seconds()).sum();
+        double learnerSeconds = members.stream().mapToDouble(m -> m.result().learnerSeconds()).sum();
+        Member first = members.get(0);
+        Manifest manifest = manifest(dataset, config, first, diagnostics, regressorSettings, loadSeconds, fitSeconds,
+            learnerSeconds);
         Path saved = ModelBundle.save(out, manifest, q, force);
-        return new Outcome(saved, result.iterations(), split.train().rows(), split.episodes(), split.validEpisodes(),
-            (System.nanoTime() - start) / 1e9, result.learnerSeconds());
+        return new Outcome(saved, diagnostics, first.trainRows(), first.episodes(), first.validEpisodes(),
+            (System.nanoTime() - start) / 1e9, learnerSeconds);
       }
     } catch (UnusableDataException e) {
       throw new BadInputException(dataset.describe(), e.getMessage());
+    } finally {
+      if (members.size() > 1) {
+        members.forEach(m -> m.result().q().close());
+      }
     }
   }
 
-  private static Manifest manifest(Dataset dataset, Config config, TrainingData.Split split, Fqi.Result result,
-      Map<String, Object> regressor, double loadSeconds) {
+  /** Each iteration's diagnostics, averaged over the members (the members' own for a single fit). */
+  private static List<IterationStats> meanByIteration(List<Member> members) {
+    if (members.size() == 1) {
+      return members.get(0).result().iterations();
+    }
+    List<IterationStats> out = new ArrayList<>();
+    int n = members.size();
+    for (int k = 0; k < members.get(0).result().iterations().size(); k++) {
+      double[] sum = new double[6];
+      for (Member m : members) {
+        IterationStats it = m.result().iterations().get(k);
+        double[] v = {it.trainLoss(), it.validResidual(), it.initialMaxQ(), it.meanAbsChange(), it.seconds(),
+            it.learnerSeconds()};
+        for (int i = 0; i < v.length; i++) {
+          sum[i] += v[i] / n;
+        }
+      }
+      out.add(new IterationStats(k, sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]));
+    }
+    return out;
+  }
+
+  private static Manifest manifest(Dataset dataset, Config config, Member first, List<IterationStats> diagnostics,
+      Map<String, Object> regressor, double loadSeconds, double fitSeconds, double learnerSeconds) {
     List<Manifest.DataFile> files = new ArrayList<>();
     for (Dataset.Source s : dataset.sources()) {
       files.add(new Manifest.DataFile(s.file().getFileName().toString(), s.bytes(), s.rows(), Hashing.sha256(s.file())));
     }
     Map<String, Object> training = new LinkedHashMap<>();
-    training.put("train_rows", split.train().rows());
-    training.put("valid_rows", split.valid() == null ? 0 : split.valid().rows());
-    training.put("episodes", split.episodes());
-    training.put("valid_episodes", split.validEpisodes());
+    training.put("train_rows", first.trainRows());
+    training.put("valid_rows", first.validRows());
+    training.put("episodes", first.episodes());
+    training.put("valid_episodes", first.validEpisodes());
     training.put("validation_fraction", config.validationFraction());
     training.put("reward_transform", config.reward().name().toLowerCase());
+    training.put("ensemble", config.ensemble());
     training.put("engine", "local");
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("created", Instant.now().toString());
     run.put("data_paths", dataset.sources().stream().map(s -> s.file().toAbsolutePath().toString()).toList());
     run.put("threads", config.learner().threads());
     run.put("load_seconds", loadSeconds);
-    run.put("fit_seconds", result.seconds());
-    run.put("learner_seconds", result.learnerSeconds());
-    return manifest(dataset.env(), config, files, training, result.iterations(), regressor, run);
+    run.put("fit_seconds", fitSeconds);
+    run.put("learner_seconds", learnerSeconds);
+    return manifest(dataset.env(), config, files, training, diagnostics, regressor, run);
   }
 
   /**

@@ -126,6 +126,8 @@ class ErrorsTest {
         "--episodes");
     add("bad-number", 2, List.of("--episodes", "many"), List.of(out("bn.parquet")), "collect", "--episodes", "many",
         "--out", out("bn.parquet").toString());
+    add("ensemble-no-holdout", 2, List.of("--ensemble", "--validation-fraction"), List.of(out("en")), "fit",
+        data.toString(), "--ensemble", "3", "--validation-fraction", "0", "--out", out("en").toString());
     add("gamma-range", 2, List.of("--gamma", "1.5"), List.of(out("g")), "fit", data.toString(), "--gamma", "1.5",
         "--out", out("g").toString());
     add("episodes-zero", 2, List.of("--episodes", "0"), List.of(out("e.parquet")), "collect", "--episodes", "0",

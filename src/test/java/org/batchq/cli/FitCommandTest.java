@@ -158,4 +158,45 @@ class FitCommandTest {
     assertFailsCleanly(variant("empty", "*", "false"), 1, "holds no transitions");
     assertFailsCleanly(variant("one-action", "*", "action = 0"), 1, "action 1 never occurs");
   }
+
+  /**
+   * An ensemble of N is the mean of the N single fits with seeds S..S+N-1 (each holding out its own episodes),
+   * saved as one ordinary booster file that XGBoost loads like any other.
+   */
+  @Test
+  void anEnsembleIsTheMeanOfItsMembersInOneBooster() throws Exception {
+    Path ensemble = dir.resolve("ensemble");
+    Cli.ok(fit(ensemble, data.toString(), "--ensemble", "3", "--seed", "5"));
+    List<Path> members = new java.util.ArrayList<>();
+    for (int s = 5; s < 8; s++) {
+      Path m = dir.resolve("member-" + s);
+      Cli.ok(fit(m, data.toString(), "--seed", Integer.toString(s)));
+      members.add(m);
+    }
+    float[] states = new float[] {0, 0, 0, 0, 0.05f, -0.3f, 0.02f, 0.4f, -1f, 0.5f, -0.1f, -0.8f, 1.5f, 1f, 0.15f, 1f};
+    float[] mean = new float[8];
+    for (Path m : members) {
+      try (ModelBundle.Loaded b = ModelBundle.load(m)) {
+        float[] q = b.q().predict(states, 4);
+        for (int i = 0; i < q.length; i++) {
+          mean[i] += q[i] / 3;
+        }
+      }
+    }
+    try (ModelBundle.Loaded e = ModelBundle.load(ensemble)) {
+      assertEquals(List.of("q.json"), List.copyOf(e.manifest().files().keySet()));
+      assertEquals(3, ((Number) e.manifest().training().get("ensemble")).intValue());
+      float[] q = e.q().predict(states, 4);
+      float[] single;
+      try (ModelBundle.Loaded first = ModelBundle.load(members.get(0))) {
+        single = first.q().predict(states, 4);
+      }
+      double apart = 0;
+      for (int i = 0; i < q.length; i++) {
+        assertEquals(mean[i], q[i], 1e-4 * Math.max(1, Math.abs(mean[i])), "Q[" + i + "]");
+        apart += Math.abs(single[i] - mean[i]);
+      }
+      assertTrue(apart > 1e-3, "the members differ, so the mean is not any one of them");
+    }
+  }
 }
