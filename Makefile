@@ -33,7 +33,8 @@ bench: build
 bench-spark: build spark
 	spark/bench.sh
 
-# Learning quality over seeds (about an hour); ALG=single runs one algorithm. Writes docs/RESULTS.md.
+# Learning quality over seeds, written to docs/RESULTS.md, one block per variant (about 15-40 minutes each):
+# ALG=single runs one algorithm; a variant may carry fit options, e.g. ALG='"single --ensemble 3"'.
 experiment: build
 	$(MVN) -DskipTests test-compile
 	java -Xmx16g -cp $(JAR):target/test-classes org.batchq.bench.Experiment $(ALG)
