@@ -41,7 +41,8 @@ class EvaluateCommandTest {
     Cli.ok("fit", rightRewarded.toString(), "--env", "CartPole-v1", "--gamma", "0", "--iterations", "1", "--trees", "5",
         "--out", alwaysRight.toString());
     learned = dir.resolve("learned");
-    Cli.ok("fit", data.toString(), "--iterations", "20", "--trees", "30", "--out", learned.toString());
+    Cli.ok("fit", data.toString(), "--algorithm", "multiple", "--iterations", "20", "--trees", "30", "--out",
+        learned.toString());
   }
 
   /** Pushes one way forever; an independent account of what a constant policy does. */
