@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.batchq.data.Dataset;
 import org.batchq.io.AtomicOutput;
+import org.batchq.model.ModelBundle;
 import org.batchq.model.Training;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,6 +26,10 @@ final class FitCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Replace an existing bundle.")
   boolean force;
 
+  @Option(names = "--start-model", paramLabel = "DIR",
+      description = "Continue FQI from this model's Q-function as Q_0 instead of zero (same environment and --reward).")
+  Path startModel;
+
   @Option(names = "--format", defaultValue = "table", description = "Diagnostics as table (default), csv or json.")
   Table.Format format;
 
@@ -42,14 +47,16 @@ final class FitCommand implements Callable<Integer> {
     }
     Training.Config config = trees.config(seed);
     AtomicOutput.refuseExisting(out, force);
-    long start = System.nanoTime();
+    long startTime = System.nanoTime();
     Dataset dataset = data.open();
     Training.Outcome outcome;
-    try (Progress progress = Progress.start("fit", (long) config.iterations() * config.ensemble(), "iterations")) {
-      outcome = Training.fit(dataset, config, out, force, it -> progress.step(1, String.format("loss %.4g", it.trainLoss())));
+    try (ModelBundle.Loaded start = startModel == null ? null : ModelBundle.load(startModel);
+        Progress progress = Progress.start("fit", (long) config.iterations() * config.ensemble(), "iterations")) {
+      outcome = Training.fit(dataset, config, start, out, force,
+          it -> progress.step(1, String.format("loss %.4g", it.trainLoss())));
     }
     FitReport.print(outcome.iterations(), format, outcome.trainRows(), outcome.episodes(), outcome.validEpisodes(),
-        (System.nanoTime() - start) / 1e9, outcome.learnerSeconds(), outcome.bundle().toString());
+        (System.nanoTime() - startTime) / 1e9, outcome.learnerSeconds(), outcome.bundle().toString());
     return Main.OK;
   }
 }

@@ -24,6 +24,10 @@ final class RunCommand implements Callable<Integer> {
       description = "Fit each round on all data so far (default) or, with --no-grow-batch, on the round's alone.")
   boolean growBatch;
 
+  @Option(names = "--carry-q", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Start each round's FQI from the previous round's Q-function (default) or, with --no-carry-q, from zero.")
+  boolean carryQ;
+
   @Option(names = "--epsilon", defaultValue = "0.1",
       description = "Exploration of the epsilon-greedy behaviour policy in rounds 1.. (default: ${DEFAULT-VALUE}).")
   double epsilon;
@@ -64,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
     org.batchq.env.Environments.spec(env);
     var training = fit.config(seed);
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
-        episodes, growBatch, epsilon, evalEpisodes, envs, seed, training);
+        episodes, growBatch, carryQ, epsilon, evalEpisodes, envs, seed, training);
     RunManifest done;
     try (PhaseProgress progress = new PhaseProgress()) {
       RunLoop loop = new RunLoop(dir, settings, progress);

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
  * Fitted Q Iteration (Ernst, Geurts and Wehenkel, 2005), top to bottom:
  *
  * <pre>
- *   Q_0 = 0
+ *   Q_0 = 0              (or a given Q-function: the previous round's, in the run loop)
  *   for k = 0 .. K-1:
  *     y_i     = r_i + gamma * (1 - terminated_i) * max_a Q_k(s'_i, a)
  *     Q_{k+1} = regress (s_i, a_i) -> y_i
@@ -22,13 +22,21 @@ public final class Fqi {
 
   private Fqi() {}
 
-  /**
-   * Runs {@code iterations} FQI iterations on {@code train}; {@code valid} (may be null) only measures the
-   * held-out Bellman residual. {@code onIteration} sees each iteration's diagnostics as they come.
-   */
+  /** {@link #fit(FqiData, FqiData, int, double, Regressor, QFunction, Consumer)} from Q_0 = 0. */
   public static Result fit(FqiData train, FqiData valid, int iterations, double gamma, Regressor regressor,
       Consumer<IterationStats> onIteration) {
-    long start = System.nanoTime();
+    return fit(train, valid, iterations, gamma, regressor, null, onIteration);
+  }
+
+  /**
+   * Runs {@code iterations} FQI iterations on {@code train}, starting from {@code start} as Q_0 (null: Q_0 = 0);
+   * {@code valid} (may be null) only measures the held-out Bellman residual. {@code onIteration} sees each
+   * iteration's diagnostics as they come. Starting from an earlier fit's Q continues its value iteration: K more
+   * Bellman backups on top of the ones it already holds, so the horizon Q sees keeps growing across a run's rounds.
+   */
+  public static Result fit(FqiData train, FqiData valid, int iterations, double gamma, Regressor regressor,
+      QFunction start, Consumer<IterationStats> onIteration) {
+    long startTime = System.nanoTime();
     Timer learner = new Timer();
     int actions = train.actionCount();
     // The state sets never change: register them once so the regressor builds its matrices once.
@@ -38,9 +46,10 @@ public final class Fqi {
     Regressor.StateSet validS = valid == null ? null : regressor.states(valid.obs(), valid.rows());
     Regressor.StateSet validNext = valid == null ? null : regressor.states(valid.nextObs(), valid.rows());
 
-    float[] nextQ = new float[train.rows() * actions]; // Q_0 = 0
-    float[] validNextQ = valid == null ? null : new float[valid.rows() * actions];
-    float[] previousQsa = new float[train.rows()];
+    float[] nextQ = initial(start, train);
+    float[] validNextQ = valid == null ? null : initial(start, valid);
+    float[] previousQsa = start == null ? new float[train.rows()]
+        : takenActions(start.predict(train.obs(), train.rows()), train.actions(), actions);
     float[] y = new float[train.rows()];
     QFunction q = null;
     List<IterationStats> stats = new ArrayList<>();
@@ -76,7 +85,19 @@ public final class Fqi {
       stats.add(it);
       onIteration.accept(it);
     }
-    return new Result(q, stats, (System.nanoTime() - start) / 1e9, learner.seconds);
+    return new Result(q, stats, (System.nanoTime() - startTime) / 1e9, learner.seconds);
+  }
+
+  /** Q_0(s', .) for every row: zeros, or the starting Q-function's values. */
+  private static float[] initial(QFunction start, FqiData data) {
+    if (start == null) {
+      return new float[data.rows() * data.actionCount()];
+    }
+    if (start.actionCount() != data.actionCount()) {
+      throw new IllegalArgumentException("the starting Q-function has " + start.actionCount() + " actions, the data "
+          + data.actionCount());
+    }
+    return start.predict(data.nextObs(), data.rows());
   }
 
   /**

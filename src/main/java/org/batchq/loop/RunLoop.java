@@ -16,6 +16,7 @@ import org.batchq.fqi.IterationStats;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Json;
+import org.batchq.model.ModelBundle;
 import org.batchq.model.Training;
 import org.batchq.policy.EpsilonGreedyPolicy;
 import org.batchq.policy.GreedyPolicy;
@@ -130,7 +131,7 @@ public final class RunLoop {
   }
 
   private static RunSettings withoutThreads(RunSettings s) {
-    return new RunSettings(s.name(), s.envId(), s.rounds(), s.episodes(), s.growBatch(), s.epsilon(), s.evalEpisodes(),
+    return new RunSettings(s.name(), s.envId(), s.rounds(), s.episodes(), s.growBatch(), s.carryQ(), s.epsilon(), s.evalEpisodes(),
         0, s.seed(), s.training().withThreads(0));
   }
 
@@ -153,8 +154,11 @@ public final class RunLoop {
         .mapToObj(r -> datasetOf(r).toString()).toList();
     Dataset dataset = Dataset.open(inputs, ColumnMapping.BATCHQ, null);
     listener.phase(k, "fit", settings.training().iterations() * settings.training().ensemble());
-    Training.Outcome fit = Training.fit(dataset, settings.training(), modelOf(k), false,
-        it -> listener.advance(String.format("loss %.4g", it.trainLoss())));
+    Training.Outcome fit;
+    try (ModelBundle.Loaded start = k > 0 && settings.carryQ() ? ModelBundle.load(modelOf(k - 1)) : null) {
+      fit = Training.fit(dataset, settings.training(), start, modelOf(k), false,
+          it -> listener.advance(String.format("loss %.4g", it.trainLoss())));
+    }
     long t2 = System.nanoTime();
 
     Stats.Summary eval;

@@ -7,10 +7,11 @@ import org.batchq.model.Training;
  * {@code --resume}.
  *
  * @param growBatch fit round k on the data of rounds 0..k (true) or on round k's data alone
+ * @param carryQ start round k's FQI from round k-1's Q-function (true) or from zero
  * @param epsilon exploration of the behaviour policy in rounds 1.. (round 0 is uniform random)
  */
 public record RunSettings(
-    String name, String envId, int rounds, int episodes, boolean growBatch, double epsilon, int evalEpisodes, int envs,
+    String name, String envId, int rounds, int episodes, boolean growBatch, boolean carryQ, double epsilon, int evalEpisodes, int envs,
     long seed, Training.Config training) {
 
   public RunSettings {

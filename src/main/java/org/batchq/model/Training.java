@@ -78,14 +78,19 @@ public final class Training {
 
   /**
    * Fits {@code dataset} and writes the bundle to {@code out} (refused if it exists, unless {@code force}). Data
-   * that cannot be fitted is reported as a {@link BadInputException} naming the inputs.
+   * that cannot be fitted is reported as a {@link BadInputException} naming the inputs. {@code start} (may be
+   * null) is Q_0, the model FQI continues from; without it Q_0 = 0.
    *
    * <p>With an ensemble of N, member m is exactly the single fit with seed + m: it holds out its own episodes, so
    * the members are fitted on different subsets of episodes (bagging), and the saved model is their mean.
    */
-  public static Outcome fit(Dataset dataset, Config config, Path out, boolean force, Consumer<IterationStats> onIteration) {
-    long start = System.nanoTime();
+  public static Outcome fit(Dataset dataset, Config config, ModelBundle.Loaded start, Path out, boolean force,
+      Consumer<IterationStats> onIteration) {
+    long startTime = System.nanoTime();
     EnvSpec env = dataset.env();
+    if (start != null) {
+      checkStart(start, env, config);
+    }
     List<Member> members = new ArrayList<>();
     Map<String, Object> regressorSettings = null;
     double loadSeconds = 0;
@@ -100,7 +105,7 @@ public final class Training {
             regressorSettings = regressor.settings();
           }
           Fqi.Result result = Fqi.fit(config.reward().apply(split.train()), config.reward().apply(split.valid()),
-              config.iterations(), config.gamma(), regressor, onIteration);
+              config.iterations(), config.gamma(), regressor, start == null ? null : start.q(), onIteration);
           members.add(new Member(split.train().rows(), split.valid() == null ? 0 : split.valid().rows(),
               split.episodes(), split.validEpisodes(), result));
         }
@@ -111,11 +116,11 @@ public final class Training {
         double fitSeconds = members.stream().mapToDouble(m -> m.result().seconds()).sum();
         double learnerSeconds = members.stream().mapToDouble(m -> m.result().learnerSeconds()).sum();
         Member first = members.get(0);
-        Manifest manifest = manifest(dataset, config, first, diagnostics, regressorSettings, loadSeconds, fitSeconds,
-            learnerSeconds);
+        Manifest manifest = manifest(dataset, config, start, first, diagnostics, regressorSettings, loadSeconds,
+            fitSeconds, learnerSeconds);
         Path saved = ModelBundle.save(out, manifest, q, force);
         return new Outcome(saved, diagnostics, first.trainRows(), first.episodes(), first.validEpisodes(),
-            (System.nanoTime() - start) / 1e9, learnerSeconds);
+            (System.nanoTime() - startTime) / 1e9, learnerSeconds);
       }
     } catch (UnusableDataException e) {
       throw new BadInputException(dataset.describe(), e.getMessage());
@@ -123,6 +128,23 @@ public final class Training {
       if (members.size() > 1) {
         members.forEach(m -> m.result().q().close());
       }
+    }
+  }
+
+  /** A starting model must speak of the same environment, in the same reward units, as the fit it starts. */
+  private static void checkStart(ModelBundle.Loaded start, EnvSpec env, Config config) {
+    Manifest m = start.manifest();
+    if (!env.id().equals(m.envId()) || env.observationSize() != m.observationSize()
+        || env.actionCount() != m.actionCount()) {
+      throw new BadInputException(start.dir(), "is a model of " + m.envId() + " (" + m.observationSize()
+          + " observations, " + m.actionCount() + " actions); the data is " + env.id() + " (" + env.observationSize()
+          + ", " + env.actionCount() + ")");
+    }
+    Object reward = m.training() == null ? null : m.training().get("reward_transform");
+    String wanted = config.reward().name().toLowerCase();
+    if (!wanted.equals(reward == null ? "none" : reward.toString())) {
+      throw new BadInputException(start.dir(), "was fitted with --reward " + reward + "; this fit uses --reward "
+          + wanted + ", so its Q-values are in other units");
     }
   }
 
@@ -148,8 +170,9 @@ public final class Training {
     return out;
   }
 
-  private static Manifest manifest(Dataset dataset, Config config, Member first, List<IterationStats> diagnostics,
-      Map<String, Object> regressor, double loadSeconds, double fitSeconds, double learnerSeconds) {
+  private static Manifest manifest(Dataset dataset, Config config, ModelBundle.Loaded start, Member first,
+      List<IterationStats> diagnostics, Map<String, Object> regressor, double loadSeconds, double fitSeconds,
+      double learnerSeconds) {
     List<Manifest.DataFile> files = new ArrayList<>();
     for (Dataset.Source s : dataset.sources()) {
       files.add(new Manifest.DataFile(s.file().getFileName().toString(), s.bytes(), s.rows(), Hashing.sha256(s.file())));
@@ -163,6 +186,11 @@ public final class Training {
     training.put("reward_transform", config.reward().name().toLowerCase());
     training.put("ensemble", config.ensemble());
     training.put("engine", "local");
+    if (start != null) {
+      // Q_0 is part of what determines the model: name it by content, as the data files are.
+      training.put("start_model", Map.of("name", start.name(),
+          "manifest_sha256", Hashing.sha256(start.dir().resolve(ModelBundle.MANIFEST))));
+    }
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("created", Instant.now().toString());
     run.put("data_paths", dataset.sources().stream().map(s -> s.file().toAbsolutePath().toString()).toList());

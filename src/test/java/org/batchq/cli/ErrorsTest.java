@@ -164,6 +164,8 @@ class ErrorsTest {
         exists.toString());
     add("model-exists", 1, List.of("other-env", "--force"), List.of(), "fit", data.toString(), "--out",
         otherEnv.toString());
+    add("start-model-units", 1, List.of("m", "--reward none", "--reward failure"), List.of(out("sm")), "fit",
+        data.toString(), "--start-model", model.toString(), "--reward", "failure", "--out", out("sm").toString());
     add("engine-jvm", 2, List.of("--engine spark", "bin/batchq"), List.of(), "fit", data.toString(), "--engine", "spark",
         "--out", out("engine").toString());
     Path blocker = dir.resolve("blocker");

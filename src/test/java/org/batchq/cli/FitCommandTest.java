@@ -2,6 +2,7 @@ package org.batchq.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.batchq.model.ModelBundle;
 import org.batchq.testing.Cli;
@@ -157,6 +159,29 @@ class FitCommandTest {
         + " terminated, truncated, behavior_prob, action, reward"), 1, "obs[0] is NaN");
     assertFailsCleanly(variant("empty", "*", "false"), 1, "holds no transitions");
     assertFailsCleanly(variant("one-action", "*", "action = 0"), 1, "action 1 never occurs");
+  }
+
+  /**
+   * --start-model makes a saved Q-function Q_0: the first iteration's targets bootstrap from it, so its initial
+   * max-Q is about 1 + gamma * (the start's), where a fit from zero starts at one step's reward; the manifest names
+   * the start by content.
+   */
+  @Test
+  void aStartModelIsQZeroAndIsRecorded() throws Exception {
+    Path first = dir.resolve("first");
+    Cli.ok(fit(first, data.toString()));
+    Path continued = dir.resolve("continued");
+    Cli.ok(fit(continued, data.toString(), "--start-model", first.toString()));
+    try (ModelBundle.Loaded a = ModelBundle.load(first); ModelBundle.Loaded b = ModelBundle.load(continued)) {
+      double startMaxQ = a.manifest().diagnostics().get(3).initialMaxQ();
+      assertEquals(1.0, a.manifest().diagnostics().get(0).initialMaxQ(), 0.05, "from zero: one step's reward");
+      assertEquals(1 + 0.99 * startMaxQ, b.manifest().diagnostics().get(0).initialMaxQ(), 0.1 * startMaxQ,
+          "from the start model: one more backup on top of it");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> start = (Map<String, Object>) b.manifest().training().get("start_model");
+      assertEquals(org.batchq.io.Hashing.sha256(first.resolve("manifest.json")), start.get("manifest_sha256"));
+      assertNull(a.manifest().training().get("start_model"));
+    }
   }
 
   /**

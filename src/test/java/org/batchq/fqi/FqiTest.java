@@ -41,6 +41,27 @@ class FqiTest {
   }
 
   @Test
+  void startingFromAnEarlierFitContinuesItsBackups() {
+    // On a chain of 7 states, Q_3 is still 0 four steps from the terminal; 3 + 3 iterations reach Q_6 there.
+    ChainMdp chain = new ChainMdp(7, 0.9);
+    FqiData data = chain.data(10);
+    float[] states = {0, 1, 2, 3, 4, 5};
+    try (XgboostRegressor regressor = xgboost(XgboostRegressor.Form.SINGLE);
+        QFunction three = Fqi.fit(data, null, 3, chain.gamma, regressor, it -> {}).q();
+        QFunction six = Fqi.fit(data, null, 6, chain.gamma, regressor, it -> {}).q();
+        QFunction threeMore = Fqi.fit(data, null, 3, chain.gamma, regressor, three, it -> {}).q()) {
+      float[] q3 = three.predict(states, 6);
+      float[] q6 = six.predict(states, 6);
+      float[] continued = threeMore.predict(states, 6);
+      assertEquals(0, q3[0 * 2 + 1], TOLERANCE, "from zero, 3 backups do not reach state 0");
+      assertEquals(chain.optimalQ(0, 1), q6[0 * 2 + 1], TOLERANCE, "6 backups reach it");
+      for (int i = 0; i < continued.length; i++) {
+        assertEquals(q6[i], continued[i], TOLERANCE, "3 iterations from Q_3 are Q_6, entry " + i);
+      }
+    }
+  }
+
+  @Test
   void truncatedRowsBootstrapAndTerminatedRowsDoNot() {
     // One terminated row, one truncated row, one plain row; Q(s', .) = [2, 5] for every row.
     FqiData data = new FqiData(3, 1, 2, new float[] {0, 1, 2}, new int[] {0, 1, 0}, new float[] {1, 1, 1},
