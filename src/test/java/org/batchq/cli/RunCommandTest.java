@@ -128,6 +128,28 @@ class RunCommandTest {
   }
 
   @Test
+  void eachRoundContinuesFromThePreviousRoundsQUnlessToldNot() throws Exception {
+    Cli.ok(small("c"));
+    Cli.ok(small("z", "--no-carry-q"));
+    for (int k = 0; k < ROUNDS; k++) {
+      JsonNode carried = Json.MAPPER.readTree(dir.resolve(String.format("models/c/round-%02d/manifest.json", k)).toFile());
+      JsonNode fresh = Json.MAPPER.readTree(dir.resolve(String.format("models/z/round-%02d/manifest.json", k)).toFile());
+      JsonNode start = carried.get("training").get("start_model");
+      if (k == 0) {
+        assertTrue(start == null, "round 0 starts from zero");
+      } else {
+        assertEquals(String.format("round-%02d", k - 1), start.get("name").asText());
+        assertEquals(org.batchq.io.Hashing.sha256(dir.resolve(String.format("models/c/round-%02d/manifest.json", k - 1))),
+            start.get("manifest_sha256").asText());
+        // From zero, the first iteration's initial max-Q is one step's reward; from the last round's Q it is more.
+        assertTrue(carried.get("diagnostics").get(0).get("initial_max_q").asDouble() > 2, "round " + k + " carried");
+      }
+      assertTrue(fresh.get("training").get("start_model") == null, "--no-carry-q: round " + k + " from zero");
+      assertEquals(1.0, fresh.get("diagnostics").get(0).get("initial_max_q").asDouble(), 1e-6);
+    }
+  }
+
+  @Test
   void forceStartsOver() throws Exception {
     Cli.ok(small("f"));
     Path stray = dir.resolve("datasets/f/round-07.parquet");
