@@ -11,6 +11,7 @@ import java.util.function.Consumer;
  *   Q_0 = 0              (or a given Q-function: the previous round's, in the run loop)
  *   for k = 0 .. K-1:
  *     y_i     = r_i + gamma * (1 - terminated_i) * max_a Q_k(s'_i, a)
+ *               (optionally clipped to [min(0, r_min), max(0, r_max)] / (1 - gamma), where every return lies)
  *     Q_{k+1} = regress (s_i, a_i) -> y_i
  * </pre>
  *
@@ -22,10 +23,10 @@ public final class Fqi {
 
   private Fqi() {}
 
-  /** {@link #fit(FqiData, FqiData, int, double, Regressor, QFunction, Consumer)} from Q_0 = 0. */
+  /** {@link #fit(FqiData, FqiData, int, double, boolean, Regressor, QFunction, Consumer)} from Q_0 = 0, unclipped. */
   public static Result fit(FqiData train, FqiData valid, int iterations, double gamma, Regressor regressor,
       Consumer<IterationStats> onIteration) {
-    return fit(train, valid, iterations, gamma, regressor, null, onIteration);
+    return fit(train, valid, iterations, gamma, false, regressor, null, onIteration);
   }
 
   /**
@@ -33,9 +34,11 @@ public final class Fqi {
    * {@code valid} (may be null) only measures the held-out Bellman residual. {@code onIteration} sees each
    * iteration's diagnostics as they come. Starting from an earlier fit's Q continues its value iteration: K more
    * Bellman backups on top of the ones it already holds, so the horizon Q sees keeps growing across a run's rounds.
+   * {@code clip} keeps targets in the range every discounted return of the data's rewards lies in: Q* is inside it,
+   * so clipping only removes error, and a learner that overestimates cannot feed its error back without bound.
    */
-  public static Result fit(FqiData train, FqiData valid, int iterations, double gamma, Regressor regressor,
-      QFunction start, Consumer<IterationStats> onIteration) {
+  public static Result fit(FqiData train, FqiData valid, int iterations, double gamma, boolean clip,
+      Regressor regressor, QFunction start, Consumer<IterationStats> onIteration) {
     long startTime = System.nanoTime();
     Timer learner = new Timer();
     int actions = train.actionCount();
@@ -51,13 +54,14 @@ public final class Fqi {
     float[] previousQsa = start == null ? new float[train.rows()]
         : takenActions(start.predict(train.obs(), train.rows()), train.actions(), actions);
     float[] y = new float[train.rows()];
+    float[] range = clip ? returnRange(train.rewards(), gamma) : new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
     QFunction q = null;
     List<IterationStats> stats = new ArrayList<>();
     for (int k = 0; k < iterations; k++) {
       long iterationStart = System.nanoTime();
       double learnerBefore = learner.seconds;
 
-      targets(train, nextQ, gamma, y);
+      targets(train, nextQ, gamma, range, y);
       QFunction previous = q;
       QFunction fitted = learner.time(() -> regressor.fit(s, train.actions(), y, previous));
       float[] qsa = takenActions(learner.time(() -> regressor.predict(fitted, s)), train.actions(), actions);
@@ -65,7 +69,7 @@ public final class Fqi {
       double validResidual = Double.NaN;
       if (valid != null) {
         float[] validY = new float[valid.rows()];
-        targets(valid, validNextQ, gamma, validY);
+        targets(valid, validNextQ, gamma, range, validY);
         validResidual = mse(takenActions(learner.time(() -> regressor.predict(fitted, validS)), valid.actions(), actions), validY);
       }
       double initialMaxQ = meanMax(learner.time(() -> regressor.predict(fitted, initial)), actions);
@@ -100,18 +104,30 @@ public final class Fqi {
     return start.predict(data.nextObs(), data.rows());
   }
 
+  /** [min(0, r_min), max(0, r_max)] / (1 - gamma): where every discounted return of these rewards lies. */
+  static float[] returnRange(float[] rewards, double gamma) {
+    float lo = 0;
+    float hi = 0;
+    for (float r : rewards) {
+      lo = Math.min(lo, r);
+      hi = Math.max(hi, r);
+    }
+    return new float[] {(float) (lo / (1 - gamma)), (float) (hi / (1 - gamma))};
+  }
+
   /**
-   * y = r + gamma * (1 - terminated) * max_a Q(s', a). Only termination stops the bootstrap: a row truncated by
-   * the time limit still has a future, so it bootstraps from its true next observation.
+   * y = r + gamma * (1 - terminated) * max_a Q(s', a), kept within {@code range}. Only termination stops the
+   * bootstrap: a row truncated by the time limit still has a future, so it bootstraps from its true next observation.
    */
-  static void targets(FqiData data, float[] nextQ, double gamma, float[] y) {
+  static void targets(FqiData data, float[] nextQ, double gamma, float[] range, float[] y) {
     int actions = data.actionCount();
     for (int i = 0; i < data.rows(); i++) {
       float best = nextQ[i * actions];
       for (int a = 1; a < actions; a++) {
         best = Math.max(best, nextQ[i * actions + a]);
       }
-      y[i] = data.terminal()[i] ? data.rewards()[i] : (float) (data.rewards()[i] + gamma * best);
+      float target = data.terminal()[i] ? data.rewards()[i] : (float) (data.rewards()[i] + gamma * best);
+      y[i] = Math.min(range[1], Math.max(range[0], target));
     }
   }
 

@@ -28,9 +28,10 @@ public final class Training {
    *
    * @param learner the regressor's settings, which name the algorithm ({@code multiple}, {@code single}, {@code neural})
    * @param ensemble how many fits, each holding out its own episodes, are averaged into the model (1: one fit)
+   * @param clipTargets keep FQI targets within the range of discounted returns of the data's rewards
    */
   public record Config(int iterations, double gamma, double validationFraction, RewardTransform reward,
-      LearnerSettings learner, int ensemble) {
+      LearnerSettings learner, int ensemble, boolean clipTargets) {
     public Config {
       if (ensemble < 1) {
         throw new IllegalArgumentException("--ensemble must be at least 1 (got " + ensemble + ")");
@@ -63,7 +64,8 @@ public final class Training {
 
     /** The same configuration with another thread count. */
     public Config withThreads(int threads) {
-      return new Config(iterations, gamma, validationFraction, reward, learner.withThreads(threads), ensemble);
+      return new Config(iterations, gamma, validationFraction, reward, learner.withThreads(threads), ensemble,
+          clipTargets);
     }
   }
 
@@ -105,7 +107,8 @@ public final class Training {
             regressorSettings = regressor.settings();
           }
           Fqi.Result result = Fqi.fit(config.reward().apply(split.train()), config.reward().apply(split.valid()),
-              config.iterations(), config.gamma(), regressor, start == null ? null : start.q(), onIteration);
+              config.iterations(), config.gamma(), config.clipTargets(), regressor, start == null ? null : start.q(),
+              onIteration);
           members.add(new Member(split.train().rows(), split.valid() == null ? 0 : split.valid().rows(),
               split.episodes(), split.validEpisodes(), result));
         }
@@ -185,6 +188,7 @@ public final class Training {
     training.put("validation_fraction", config.validationFraction());
     training.put("reward_transform", config.reward().name().toLowerCase());
     training.put("ensemble", config.ensemble());
+    training.put("clip_targets", config.clipTargets());
     training.put("engine", "local");
     if (start != null) {
       // Q_0 is part of what determines the model: name it by content, as the data files are.

@@ -49,7 +49,7 @@ class FqiTest {
     try (XgboostRegressor regressor = xgboost(XgboostRegressor.Form.SINGLE);
         QFunction three = Fqi.fit(data, null, 3, chain.gamma, regressor, it -> {}).q();
         QFunction six = Fqi.fit(data, null, 6, chain.gamma, regressor, it -> {}).q();
-        QFunction threeMore = Fqi.fit(data, null, 3, chain.gamma, regressor, three, it -> {}).q()) {
+        QFunction threeMore = Fqi.fit(data, null, 3, chain.gamma, false, regressor, three, it -> {}).q()) {
       float[] q3 = three.predict(states, 6);
       float[] q6 = six.predict(states, 6);
       float[] continued = threeMore.predict(states, 6);
@@ -68,10 +68,26 @@ class FqiTest {
         new float[] {1, 2, 3}, new boolean[] {true, false, false}, new int[] {0});
     float[] nextQ = {2, 5, 2, 5, 2, 5};
     float[] y = new float[3];
-    Fqi.targets(data, nextQ, 0.5, y);
+    Fqi.targets(data, nextQ, 0.5, new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}, y);
     assertEquals(1.0f, y[0], "terminated: the reward alone");
     assertEquals(1 + 0.5f * 5, y[1], "truncated by a time limit: bootstraps from next_obs");
     assertEquals(1 + 0.5f * 5, y[2]);
+  }
+
+  @Test
+  void clippedTargetsStayWhereEveryReturnLies() {
+    // Rewards in {0, 1} and gamma 0.5: every return lies in [0, 2]; a Q_k that overestimates (9) or goes negative
+    // (-4) is not passed on, and the terminal row keeps its reward.
+    FqiData data = new FqiData(3, 1, 2, new float[] {0, 1, 2}, new int[] {0, 1, 0}, new float[] {1, 0, 1},
+        new float[] {1, 2, 3}, new boolean[] {true, false, false}, new int[] {0});
+    float[] range = Fqi.returnRange(data.rewards(), 0.5);
+    assertEquals(0f, range[0]);
+    assertEquals(2f, range[1]);
+    float[] y = new float[3];
+    Fqi.targets(data, new float[] {9, 9, -4, -6, 9, 1}, 0.5, range, y);
+    assertEquals(1f, y[0], "terminal: the reward");
+    assertEquals(0f, y[1], "0 + 0.5 * -4 = -2, clipped up to 0");
+    assertEquals(2f, y[2], "1 + 0.5 * 9 = 5.5, clipped down to 2");
   }
 
   @Test

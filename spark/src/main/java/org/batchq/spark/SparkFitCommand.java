@@ -69,6 +69,9 @@ final class SparkFitCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--warm-start is not available with the Spark engine (XGBoost4J-Spark trains"
           + " each iteration's boosters afresh)");
     }
+    if (config.clipTargets()) {
+      throw new IllegalArgumentException("--clip-targets is not available with the Spark engine yet (use the local engine)");
+    }
     if (config.ensemble() > 1) {
       throw new IllegalArgumentException("--ensemble is not available with the Spark engine yet (use the local engine)");
     }
