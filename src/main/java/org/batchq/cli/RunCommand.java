@@ -24,9 +24,10 @@ final class RunCommand implements Callable<Integer> {
       description = "Fit each round on all data so far (default) or, with --no-grow-batch, on the round's alone.")
   boolean growBatch;
 
-  @Option(names = "--carry-q", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Start each round's FQI from the previous round's Q-function (default) or, with --no-carry-q, from zero.")
-  boolean carryQ;
+  @Option(names = "--carry-q", negatable = true,
+      description = "Start each round's FQI from the previous round's Q-function, or with --no-carry-q from zero"
+          + " (default: carried for single and multiple, from zero for neural).")
+  Boolean carryQ;
 
   @Option(names = "--epsilon", defaultValue = "0.1",
       description = "Exploration of the epsilon-greedy behaviour policy in rounds 1.. (default: ${DEFAULT-VALUE}).")
@@ -67,8 +68,11 @@ final class RunCommand implements Callable<Integer> {
     int envs = lockstep.envs();
     org.batchq.env.Environments.spec(env);
     var training = fit.config(seed);
+    // Measured (docs/RESULTS.md): carrying Q made the trees learn earlier and hold; the neural net's carried Q
+    // diverged, and with --clip-targets it did no better than starting from zero.
+    boolean carry = carryQ != null ? carryQ : !"neural".equals(training.algorithm());
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
-        episodes, growBatch, carryQ, epsilon, evalEpisodes, envs, seed, training);
+        episodes, growBatch, carry, epsilon, evalEpisodes, envs, seed, training);
     RunManifest done;
     try (PhaseProgress progress = new PhaseProgress()) {
       RunLoop loop = new RunLoop(dir, settings, progress);

@@ -2,6 +2,7 @@ package org.batchq.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -147,6 +148,13 @@ class RunCommandTest {
       assertTrue(fresh.get("training").get("start_model") == null, "--no-carry-q: round " + k + " from zero");
       assertEquals(1.0, fresh.get("diagnostics").get(0).get("initial_max_q").asDouble(), 1e-6);
     }
+    assertTrue(Json.MAPPER.readTree(dir.resolve("runs/c.json").toFile()).get("settings").get("carry_q").asBoolean());
+    // The neural net starts every round from zero unless told otherwise (its carried Q diverged: docs/RESULTS.md).
+    Cli.ok("run", "--dir", dir.toString(), "--name", "nn", "--algorithm", "neural", "--rounds", "2", "--episodes", "5",
+        "--iterations", "2", "--nn-steps", "5", "--eval-episodes", "2", "--seed", "3");
+    assertFalse(Json.MAPPER.readTree(dir.resolve("runs/nn.json").toFile()).get("settings").get("carry_q").asBoolean());
+    assertTrue(Json.MAPPER.readTree(dir.resolve("models/nn/round-01/manifest.json").toFile()).get("training")
+        .get("start_model") == null);
   }
 
   @Test
