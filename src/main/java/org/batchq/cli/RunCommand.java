@@ -26,7 +26,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--carry-q", negatable = true,
       description = "Start each round's FQI from the previous round's Q-function, or with --no-carry-q from zero"
-          + " (default: carried for single and multiple, from zero for neural).")
+          + " (default: carried for single, from zero for multiple and neural).")
   Boolean carryQ;
 
   @Option(names = "--epsilon", defaultValue = "0.1",
@@ -68,9 +68,9 @@ final class RunCommand implements Callable<Integer> {
     int envs = lockstep.envs();
     org.batchq.env.Environments.spec(env);
     var training = fit.config(seed);
-    // Measured (docs/RESULTS.md): carrying Q made the trees learn earlier and hold; the neural net's carried Q
-    // diverged, and with --clip-targets it did no better than starting from zero.
-    boolean carry = carryQ != null ? carryQ : !"neural".equals(training.algorithm());
+    // Measured (docs/RESULTS.md): carrying Q made single learn earlier and hold on every seed, but made multiple
+    // worse on each seed tried; the neural net's carried Q diverged, and clipped it did no better than from zero.
+    boolean carry = carryQ != null ? carryQ : "single".equals(training.algorithm());
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
         episodes, growBatch, carry, epsilon, evalEpisodes, envs, seed, training);
     RunManifest done;

@@ -149,12 +149,16 @@ class RunCommandTest {
       assertEquals(1.0, fresh.get("diagnostics").get(0).get("initial_max_q").asDouble(), 1e-6);
     }
     assertTrue(Json.MAPPER.readTree(dir.resolve("runs/c.json").toFile()).get("settings").get("carry_q").asBoolean());
-    // The neural net starts every round from zero unless told otherwise (its carried Q diverged: docs/RESULTS.md).
+    // multiple and the neural net start every round from zero unless told otherwise (docs/RESULTS.md).
     Cli.ok("run", "--dir", dir.toString(), "--name", "nn", "--algorithm", "neural", "--rounds", "2", "--episodes", "5",
         "--iterations", "2", "--nn-steps", "5", "--eval-episodes", "2", "--seed", "3");
-    assertFalse(Json.MAPPER.readTree(dir.resolve("runs/nn.json").toFile()).get("settings").get("carry_q").asBoolean());
-    assertTrue(Json.MAPPER.readTree(dir.resolve("models/nn/round-01/manifest.json").toFile()).get("training")
-        .get("start_model") == null);
+    Cli.ok(small("m", "--algorithm", "multiple"));
+    for (String run : List.of("nn", "m")) {
+      assertFalse(Json.MAPPER.readTree(dir.resolve("runs/" + run + ".json").toFile()).get("settings").get("carry_q")
+          .asBoolean(), run);
+      assertTrue(Json.MAPPER.readTree(dir.resolve("models/" + run + "/round-01/manifest.json").toFile()).get("training")
+          .get("start_model") == null, run);
+    }
   }
 
   @Test
