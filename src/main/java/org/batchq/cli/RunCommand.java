@@ -24,10 +24,10 @@ final class RunCommand implements Callable<Integer> {
       description = "Fit each round on all data so far (default) or, with --no-grow-batch, on the round's alone.")
   boolean growBatch;
 
-  @Option(names = "--carry-q", negatable = true,
-      description = "Start each round's FQI from the previous round's Q-function, or with --no-carry-q from zero"
-          + " (default: carried for single, from zero for multiple and neural).")
-  Boolean carryQ;
+  @Option(names = "--carry-q",
+      description = "Start each round's FQI from the previous round's Q-function instead of zero: single then holds"
+          + " 500 steps on every seed measured, at 3-5 times the run time (docs/RESULTS.md).")
+  boolean carryQ;
 
   @Option(names = "--epsilon", defaultValue = "0.1",
       description = "Exploration of the epsilon-greedy behaviour policy in rounds 1.. (default: ${DEFAULT-VALUE}).")
@@ -68,11 +68,8 @@ final class RunCommand implements Callable<Integer> {
     int envs = lockstep.envs();
     org.batchq.env.Environments.spec(env);
     var training = fit.config(seed);
-    // Measured (docs/RESULTS.md): carrying Q made single learn earlier and hold on every seed, but made multiple
-    // worse on each seed tried; the neural net's carried Q diverged, and clipped it did no better than from zero.
-    boolean carry = carryQ != null ? carryQ : "single".equals(training.algorithm());
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
-        episodes, growBatch, carry, epsilon, evalEpisodes, envs, seed, training);
+        episodes, growBatch, carryQ, epsilon, evalEpisodes, envs, seed, training);
     RunManifest done;
     try (PhaseProgress progress = new PhaseProgress()) {
       RunLoop loop = new RunLoop(dir, settings, progress);

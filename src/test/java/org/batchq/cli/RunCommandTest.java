@@ -129,9 +129,9 @@ class RunCommandTest {
   }
 
   @Test
-  void eachRoundContinuesFromThePreviousRoundsQUnlessToldNot() throws Exception {
-    Cli.ok(small("c"));
-    Cli.ok(small("z", "--no-carry-q"));
+  void withCarryQEachRoundContinuesFromThePreviousRoundsQ() throws Exception {
+    Cli.ok(small("c", "--carry-q"));
+    Cli.ok(small("z"));
     for (int k = 0; k < ROUNDS; k++) {
       JsonNode carried = Json.MAPPER.readTree(dir.resolve(String.format("models/c/round-%02d/manifest.json", k)).toFile());
       JsonNode fresh = Json.MAPPER.readTree(dir.resolve(String.format("models/z/round-%02d/manifest.json", k)).toFile());
@@ -145,20 +145,11 @@ class RunCommandTest {
         // From zero, the first iteration's initial max-Q is one step's reward; from the last round's Q it is more.
         assertTrue(carried.get("diagnostics").get(0).get("initial_max_q").asDouble() > 2, "round " + k + " carried");
       }
-      assertTrue(fresh.get("training").get("start_model") == null, "--no-carry-q: round " + k + " from zero");
+      assertTrue(fresh.get("training").get("start_model") == null, "by default round " + k + " starts from zero");
       assertEquals(1.0, fresh.get("diagnostics").get(0).get("initial_max_q").asDouble(), 1e-6);
     }
     assertTrue(Json.MAPPER.readTree(dir.resolve("runs/c.json").toFile()).get("settings").get("carry_q").asBoolean());
-    // multiple and the neural net start every round from zero unless told otherwise (docs/RESULTS.md).
-    Cli.ok("run", "--dir", dir.toString(), "--name", "nn", "--algorithm", "neural", "--rounds", "2", "--episodes", "5",
-        "--iterations", "2", "--nn-steps", "5", "--eval-episodes", "2", "--seed", "3");
-    Cli.ok(small("m", "--algorithm", "multiple"));
-    for (String run : List.of("nn", "m")) {
-      assertFalse(Json.MAPPER.readTree(dir.resolve("runs/" + run + ".json").toFile()).get("settings").get("carry_q")
-          .asBoolean(), run);
-      assertTrue(Json.MAPPER.readTree(dir.resolve("models/" + run + "/round-01/manifest.json").toFile()).get("training")
-          .get("start_model") == null, run);
-    }
+    assertFalse(Json.MAPPER.readTree(dir.resolve("runs/z.json").toFile()).get("settings").get("carry_q").asBoolean());
   }
 
   @Test
