@@ -58,10 +58,9 @@ public final class FitOptions {
           + " with seed + m (default: ${DEFAULT-VALUE}).")
   int ensemble;
 
-  @Option(names = "--clip-targets", negatable = true,
-      description = "Keep FQI targets within [min(0, r_min), max(0, r_max)] / (1 - gamma), where every return lies"
-          + " (default: off for fit; run turns it on for neural).")
-  Boolean clipTargets;
+  @Option(names = "--clip-targets",
+      description = "Keep FQI targets within [min(0, r_min), max(0, r_max)] / (1 - gamma), where every return lies.")
+  boolean clipTargets;
 
   @Option(names = "--warm-start", description = "Continue each iteration's boosters from the previous iteration's.")
   boolean warmStart;
@@ -99,7 +98,7 @@ public final class FitOptions {
     if ("neural".equals(algorithm)) {
       return new Training.Config(iterations, gamma, validationFraction, reward,
           new NeuralRegressor.Settings(hidden, nnSteps, batchSize, learningRate, !nnContinue, seed), ensemble,
-          clip(false));
+          clipTargets);
     }
     if (!"multiple".equals(algorithm) && !"single".equals(algorithm)) {
       throw new IllegalArgumentException("unknown --algorithm '" + algorithm + "' (known: multiple, single, neural)");
@@ -117,10 +116,6 @@ public final class FitOptions {
         "single".equals(algorithm) ? XgboostRegressor.Form.SINGLE : XgboostRegressor.Form.MULTIPLE, rounds, maxDepth,
         eta, minChildWeight, subsample, colsample, parallelTrees, maxBin,
         threads != null ? threads : Runtime.getRuntime().availableProcessors(), seed, warmStart);
-    return new Training.Config(iterations, gamma, validationFraction, reward, trees, ensemble, clip(false));
-  }
-
-  private boolean clip(boolean otherwise) {
-    return clipTargets != null ? clipTargets : otherwise;
+    return new Training.Config(iterations, gamma, validationFraction, reward, trees, ensemble, clipTargets);
   }
 }

@@ -54,7 +54,8 @@ public final class Fqi {
     float[] previousQsa = start == null ? new float[train.rows()]
         : takenActions(start.predict(train.obs(), train.rows()), train.actions(), actions);
     float[] y = new float[train.rows()];
-    float[] range = clip ? returnRange(train.rewards(), gamma) : new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+    float[] range = clip ? returnRange(train.rewards(), gamma)
+        : new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
     QFunction q = null;
     List<IterationStats> stats = new ArrayList<>();
     for (int k = 0; k < iterations; k++) {

@@ -131,8 +131,8 @@ public final class RunLoop {
   }
 
   private static RunSettings withoutThreads(RunSettings s) {
-    return new RunSettings(s.name(), s.envId(), s.rounds(), s.episodes(), s.growBatch(), s.carryQ(), s.epsilon(), s.evalEpisodes(),
-        0, s.seed(), s.training().withThreads(0));
+    return new RunSettings(s.name(), s.envId(), s.rounds(), s.episodes(), s.growBatch(), s.carryQ(), s.epsilon(),
+        s.evalEpisodes(), 0, s.seed(), s.training().withThreads(0));
   }
 
   private RoundRecord round(int k) {

@@ -185,6 +185,26 @@ class FitCommandTest {
   }
 
   /**
+   * --clip-targets keeps targets within [0, 1 / (1 - gamma)] for rewards of 1: started from a model whose Q is about
+   * 4, a fit with gamma 0.5 gets targets near 1 + 0.5 * 4 = 3 unclipped, and at most 2 clipped.
+   */
+  @Test
+  void clippedTargetsStayWithinTheReturnRange() throws Exception {
+    Path start = dir.resolve("start");
+    Cli.ok(fit(start, data.toString()));
+    Path clipped = dir.resolve("clipped");
+    Path free = dir.resolve("free");
+    Cli.ok(fit(clipped, data.toString(), "--gamma", "0.5", "--start-model", start.toString(), "--clip-targets"));
+    Cli.ok(fit(free, data.toString(), "--gamma", "0.5", "--start-model", start.toString()));
+    try (ModelBundle.Loaded c = ModelBundle.load(clipped); ModelBundle.Loaded f = ModelBundle.load(free)) {
+      assertTrue(f.manifest().diagnostics().get(0).initialMaxQ() > 2.2, "unclipped: bootstraps from the start's Q");
+      assertTrue(c.manifest().diagnostics().get(0).initialMaxQ() <= 2.01, "clipped to 1 / (1 - 0.5)");
+      assertEquals(true, c.manifest().training().get("clip_targets"));
+      assertEquals(false, f.manifest().training().get("clip_targets"));
+    }
+  }
+
+  /**
    * An ensemble of N is the mean of the N single fits with seeds S..S+N-1 (each holding out its own episodes),
    * saved as one ordinary booster file that XGBoost loads like any other.
    */
