@@ -16,7 +16,6 @@ import org.batchq.fqi.IterationStats;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Json;
-import org.batchq.model.ModelBundle;
 import org.batchq.model.Training;
 import org.batchq.policy.EpsilonGreedyPolicy;
 import org.batchq.policy.GreedyPolicy;
@@ -141,23 +140,24 @@ public final class RunLoop {
     long t0 = System.nanoTime();
     listener.phase(k, "collect", settings.episodes());
     Collection.Result data;
+    Dataset dataset;
+    Training.Outcome fit;
+    long t1;
+    // Round k-1's model is loaded once: it is the behaviour policy, and with --carry-q also Q_0 of this round's fit.
     try (GreedyPolicy previous = k == 0 ? null : GreedyPolicy.load(modelOf(k - 1))) {
       Policy behavior = k == 0
           ? new RandomPolicy(Environments.spec(settings.envId()).actionCount())
           : new EpsilonGreedyPolicy(previous, settings.epsilon());
       data = Collection.write(new Rollout.Plan(settings.envId(), settings.episodes(), settings.envs(), settings.seed(), k,
           (long) k * settings.episodes()), behavior, datasetOf(k), false, e -> listener.advance(null));
-    }
-    long t1 = System.nanoTime();
+      t1 = System.nanoTime();
 
-    List<String> inputs = IntStream.rangeClosed(settings.growBatch() ? 0 : k, k)
-        .mapToObj(r -> datasetOf(r).toString()).toList();
-    Dataset dataset = Dataset.open(inputs, ColumnMapping.BATCHQ, null);
-    listener.phase(k, "fit", settings.training().iterations() * settings.training().ensemble());
-    Training.Outcome fit;
-    try (ModelBundle.Loaded start = k > 0 && settings.carryQ() ? ModelBundle.load(modelOf(k - 1)) : null) {
-      fit = Training.fit(dataset, settings.training(), start, modelOf(k), false,
-          it -> listener.advance(String.format("loss %.4g", it.trainLoss())));
+      List<String> inputs = IntStream.rangeClosed(settings.growBatch() ? 0 : k, k)
+          .mapToObj(r -> datasetOf(r).toString()).toList();
+      dataset = Dataset.open(inputs, ColumnMapping.BATCHQ, null);
+      listener.phase(k, "fit", settings.training().iterations() * settings.training().ensemble());
+      fit = Training.fit(dataset, settings.training(), previous != null && settings.carryQ() ? previous.model() : null,
+          modelOf(k), false, it -> listener.advance(String.format("loss %.4g", it.trainLoss())));
     }
     long t2 = System.nanoTime();
 
