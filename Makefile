@@ -1,6 +1,8 @@
 # batchq: `make run` runs the main job end to end on defaults, `make test` runs the tests.
 MVN ?= mvn -B -q
 JAR := target/batchq-cli.jar
+# For bench and experiment, which start java themselves: OpenMP waiting as in bin/batchq.
+export GOMP_SPINCOUNT ?= 10000
 
 .PHONY: build spark run test bench bench-spark experiment clean
 
