@@ -23,6 +23,11 @@ final class CollectCommand implements Callable<Integer> {
   @Option(names = "--episodes", required = true, description = "Number of complete episodes to collect.")
   int episodes;
 
+  @Option(names = "--step-budget", defaultValue = "0", paramLabel = "N",
+      description = "Stop at the first episodes (in episode order) that reach N transitions, even if fewer than"
+          + " --episodes; 0: no budget (default: ${DEFAULT-VALUE}).")
+  long stepBudget;
+
   @Option(names = "--policy", defaultValue = "random",
       description = "Behaviour policy: random (default) or epsilon-greedy (needs --model).")
   String policy;
@@ -50,6 +55,9 @@ final class CollectCommand implements Callable<Integer> {
   public Integer call() {
     if (episodes < 1) {
       throw new IllegalArgumentException("--episodes must be at least 1 (got " + episodes + ")");
+    }
+    if (stepBudget < 0) {
+      throw new IllegalArgumentException("--step-budget must not be negative (got " + stepBudget + ")");
     }
     EnvSpec spec = Environments.spec(env);
     if (!(epsilon >= 0 && epsilon <= 1)) {
@@ -85,12 +93,12 @@ final class CollectCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Collection.Result result;
     try (Progress progress = Progress.start("collect", episodes, "episodes")) {
-      result = Collection.write(new Rollout.Plan(spec.id(), episodes, lockstep.envs(), seed, 0, 0), behavior, out, force,
+      result = Collection.write(new Rollout.Plan(spec.id(), episodes, lockstep.envs(), seed, 0, 0, stepBudget), behavior, out, force,
           e -> progress.step(1, null));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("wrote %d episodes, %d transitions to %s in %.2f s (%.0f transitions/s)%n", episodes,
-        result.rows(), result.path(), seconds, result.rows() / seconds);
+    System.out.printf("wrote %d episodes, %d transitions to %s in %.2f s (%.0f transitions/s)%n",
+        result.lengths().length, result.rows(), result.path(), seconds, result.rows() / seconds);
     return Main.OK;
   }
 }

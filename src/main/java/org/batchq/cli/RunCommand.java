@@ -20,6 +20,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--episodes", defaultValue = "100", description = "Episodes collected per round (default: ${DEFAULT-VALUE}).")
   int episodes;
 
+  @Option(names = "--step-budget", defaultValue = "0", paramLabel = "N",
+      description = "Stop a round's collection at the first episodes that reach N transitions, so rounds of long"
+          + " episodes cost no more than N rows; 0: no budget (default: ${DEFAULT-VALUE}).")
+  long stepBudget;
+
   @Option(names = "--grow-batch", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Fit each round on all data so far (default) or, with --no-grow-batch, on the round's alone.")
   boolean growBatch;
@@ -69,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
     org.batchq.env.Environments.spec(env);
     var training = fit.config(seed);
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
-        episodes, growBatch, carryQ, epsilon, evalEpisodes, envs, seed, training);
+        episodes, stepBudget, growBatch, carryQ, epsilon, evalEpisodes, envs, seed, training);
     RunManifest done;
     try (PhaseProgress progress = new PhaseProgress()) {
       RunLoop loop = new RunLoop(dir, settings, progress);

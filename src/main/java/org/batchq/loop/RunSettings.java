@@ -6,12 +6,13 @@ import org.batchq.model.Training;
  * Everything that determines a run of the collect-fit loop; recorded in {@code runs/NAME.json} and checked on
  * {@code --resume}.
  *
+ * @param stepBudget a round stops collecting once its first episodes reach this many transitions; 0 for none
  * @param growBatch fit round k on the data of rounds 0..k (true) or on round k's data alone
  * @param carryQ start round k's FQI from round k-1's Q-function (true) or from zero
  * @param epsilon exploration of the behaviour policy in rounds 1.. (round 0 is uniform random)
  */
 public record RunSettings(
-    String name, String envId, int rounds, int episodes, boolean growBatch, boolean carryQ, double epsilon,
+    String name, String envId, int rounds, int episodes, long stepBudget, boolean growBatch, boolean carryQ, double epsilon,
     int evalEpisodes, int envs, long seed, Training.Config training) {
 
   public RunSettings {
@@ -20,6 +21,9 @@ public record RunSettings(
     }
     if (episodes < 1) {
       throw new IllegalArgumentException("--episodes must be at least 1 (got " + episodes + ")");
+    }
+    if (stepBudget < 0) {
+      throw new IllegalArgumentException("--step-budget must not be negative (got " + stepBudget + ")");
     }
     if (!(epsilon >= 0 && epsilon <= 1)) {
       throw new IllegalArgumentException("--epsilon must be in [0, 1] (got " + epsilon + ")");

@@ -2,6 +2,7 @@ package org.batchq.rollout;
 
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.batchq.Version;
 import org.batchq.data.DatasetMetadata;
 import org.batchq.data.DatasetSchema;
@@ -13,7 +14,7 @@ import org.batchq.policy.Policy;
 
 /** Rolls out a plan under a policy straight into a Parquet dataset: what {@code collect} and {@code run} do. */
 public final class Collection {
-  /** The published dataset, its size, and each episode's length in episode order. */
+  /** The published dataset, its size, and each episode's length in episode order (fewer under a step budget). */
   public record Result(Path path, long rows, int[] lengths) {
     public double meanLength() {
       return java.util.Arrays.stream(lengths).average().orElse(Double.NaN);
@@ -26,15 +27,15 @@ public final class Collection {
     EnvSpec spec = Environments.spec(plan.envId());
     DatasetMetadata meta = new DatasetMetadata(DatasetSchema.FORMAT_VERSION, spec.id(), spec.observationSize(),
         spec.actionCount(), policy.describe(), plan.seed(), Version.BATCHQ);
-    int[] lengths = new int[plan.episodes()];
+    IntStream.Builder lengths = IntStream.builder();
     try (DatasetWriter writer = DatasetWriter.open(out, meta, force)) {
       Rollout.run(plan, policy, e -> {
         writer.write(e);
-        lengths[(int) (e.id() - plan.firstEpisodeId())] = e.length();
+        lengths.add(e.length()); // episodes arrive in id order
         onEpisode.accept(e);
       });
       Path written = writer.commit();
-      return new Result(written, writer.rows(), lengths);
+      return new Result(written, writer.rows(), lengths.build().toArray());
     }
   }
 }

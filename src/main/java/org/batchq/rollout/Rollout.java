@@ -17,7 +17,8 @@ import org.batchq.policy.Policy;
  * <p>Seeding contract (docs/reproducibility.md): episode i resets from stream (seed, RESET, round, i) and acts from
  * stream (seed, ACTION, round, i). A free slot takes the next unstarted episode, so the set of episodes is fixed
  * up front and every episode's rows are the same whatever K is; episodes reach the sink in id order, so short
- * episodes finishing first never bias what is kept.
+ * episodes finishing first never bias what is kept. A step budget keeps that: the episodes kept are the shortest
+ * prefix 0..n-1 whose lengths reach the budget, whatever K is (episodes started beyond it are dropped).
  */
 public final class Rollout {
   static final long RESET_STREAM = 0;
@@ -25,8 +26,11 @@ public final class Rollout {
 
   /**
    * @param firstEpisodeId the id of episode 0, so that ids stay unique across a run's rounds
+   * @param stepBudget stop after the first episodes whose lengths add up to at least this many transitions, even if
+   *     fewer than {@code episodes}; 0 for no budget
    */
-  public record Plan(String envId, int episodes, int envs, long seed, int round, long firstEpisodeId) {
+  public record Plan(String envId, int episodes, int envs, long seed, int round, long firstEpisodeId,
+      long stepBudget) {
     public Plan {
       if (episodes < 1) {
         throw new IllegalArgumentException("episodes must be at least 1");
@@ -34,6 +38,14 @@ public final class Rollout {
       if (envs < 1) {
         throw new IllegalArgumentException("envs must be at least 1");
       }
+      if (stepBudget < 0) {
+        throw new IllegalArgumentException("step budget must not be negative");
+      }
+    }
+
+    /** A plan without a step budget. */
+    public Plan(String envId, int episodes, int envs, long seed, int round, long firstEpisodeId) {
+      this(envId, episodes, envs, seed, round, firstEpisodeId, 0);
     }
   }
 
@@ -56,7 +68,8 @@ public final class Rollout {
     EpisodeBuffer[] buffers = new EpisodeBuffer[k];
     int[] episodeOfSlot = new int[k];
     Arrays.fill(episodeOfSlot, -1);
-    InOrder ordered = new InOrder(sink, plan.firstEpisodeId());
+    InOrder ordered = new InOrder(sink, plan.firstEpisodeId(), plan.stepBudget() == 0 ? Long.MAX_VALUE
+        : plan.stepBudget());
 
     int started = 0;
     for (int slot = 0; slot < k; slot++) {
@@ -65,7 +78,7 @@ public final class Rollout {
     }
     int running = k;
     Compactor idle = new Compactor(k, d);
-    while (running > 0) {
+    while (running > 0 && !ordered.budgetReached()) {
       if (running == k) {
         policy.act(obs, k, actionStreams, actions, probs);
       } else {
@@ -136,24 +149,36 @@ public final class Rollout {
     }
   }
 
-  /** Releases episodes to the sink in id order, holding the ones that finished early. */
+  /**
+   * Releases episodes to the sink in id order, holding the ones that finished early, until the released episodes
+   * reach the step budget; later ones are dropped.
+   */
   private static final class InOrder implements Consumer<Episode> {
     private final Consumer<Episode> sink;
     private final TreeMap<Long, Episode> waiting = new TreeMap<>();
+    private final long budget;
     private long next;
+    private long released;
 
-    InOrder(Consumer<Episode> sink, long firstId) {
+    InOrder(Consumer<Episode> sink, long firstId, long budget) {
       this.sink = sink;
       this.next = firstId;
+      this.budget = budget;
     }
 
     @Override
     public void accept(Episode e) {
       waiting.put(e.id(), e);
-      while (!waiting.isEmpty() && waiting.firstKey() == next) {
-        sink.accept(waiting.pollFirstEntry().getValue());
+      while (!budgetReached() && !waiting.isEmpty() && waiting.firstKey() == next) {
+        Episode first = waiting.pollFirstEntry().getValue();
+        sink.accept(first);
+        released += first.length();
         next++;
       }
+    }
+
+    boolean budgetReached() {
+      return released >= budget;
     }
   }
 }

@@ -55,6 +55,27 @@ class CollectCommandTest {
   }
 
   @Test
+  void aStepBudgetStopsAtTheFirstEpisodesThatReachIt() throws Exception {
+    Path all = dir.resolve("all.parquet");
+    Path budget = dir.resolve("budget.parquet");
+    Cli.ok("collect", "--episodes", "80", "--seed", "4", "--out", all.toString());
+    Cli.ok("collect", "--episodes", "80", "--seed", "4", "--step-budget", "400", "--envs", "7", "--out",
+        budget.toString());
+    try (Duck duck = new Duck()) {
+      String b = Duck.quote(budget);
+      long rows = ((Number) duck.scalar("SELECT count(*) FROM " + b)).longValue();
+      long lastLength = ((Number) duck.scalar("SELECT count(*) FROM " + b + " WHERE episode_id = (SELECT max(episode_id)"
+          + " FROM " + b + ")")).longValue();
+      assertTrue(rows >= 400 && rows - lastLength < 400, rows + " rows, the last episode " + lastLength);
+      // the same episodes as the first ones of the unbudgeted collection, row for row
+      assertEquals(0L, ((Number) duck.scalar("SELECT count(*) FROM (SELECT * FROM " + b + " EXCEPT SELECT * FROM "
+          + Duck.quote(all) + ")")).longValue());
+      assertEquals(((Number) duck.scalar("SELECT max(episode_id) + 1 FROM " + b)).longValue(),
+          ((Number) duck.scalar("SELECT count(DISTINCT episode_id) FROM " + b)).longValue(), "a prefix of episodes");
+    }
+  }
+
+  @Test
   void theSameSeedGivesTheSameRowsWhateverTheNumberOfEnvironments() throws Exception {
     Path a = dir.resolve("a.parquet");
     Path b = dir.resolve("b.parquet");

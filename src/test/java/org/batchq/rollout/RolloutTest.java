@@ -58,6 +58,27 @@ class RolloutTest {
   }
 
   @Test
+  void aStepBudgetKeepsTheShortestPrefixOfEpisodesThatReachesIt() {
+    List<Episode> all = roll(60, 4, 11);
+    long budget = 300;
+    int n = 0;
+    long sum = 0;
+    while (sum < budget) {
+      sum += all.get(n++).length();
+    }
+    assertTrue(n < all.size(), "the budget binds before the episodes run out");
+    for (int envs : new int[] {1, 5, 32}) {
+      List<Episode> kept = new ArrayList<>();
+      Rollout.run(new Rollout.Plan("CartPole-v1", 60, envs, 11, 0, 100, budget), new RandomPolicy(2), kept::add);
+      assertEquals(n, kept.size(), "episodes kept with " + envs + " envs");
+      for (int i = 0; i < n; i++) {
+        assertEquals(all.get(i).id(), kept.get(i).id());
+        assertArrayEquals(all.get(i).obs(), kept.get(i).obs(), "episode " + i + " with " + envs + " envs");
+      }
+    }
+  }
+
+  @Test
   void anotherSeedGivesOtherEpisodes() {
     assertTrue(roll(5, 2, 1).get(0).obs()[0] != roll(5, 2, 2).get(0).obs()[0]);
   }
