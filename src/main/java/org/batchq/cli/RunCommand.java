@@ -20,7 +20,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--episodes", defaultValue = "100", description = "Episodes collected per round (default: ${DEFAULT-VALUE}).")
   int episodes;
 
-  @Option(names = "--step-budget", defaultValue = "0", paramLabel = "N",
+  @Option(names = "--step-budget", defaultValue = "15000", paramLabel = "N",
       description = "Stop a round's collection at the first episodes that reach N transitions, so rounds of long"
           + " episodes cost no more than N rows; 0: no budget (default: ${DEFAULT-VALUE}).")
   long stepBudget;
@@ -29,10 +29,10 @@ final class RunCommand implements Callable<Integer> {
       description = "Fit each round on all data so far (default) or, with --no-grow-batch, on the round's alone.")
   boolean growBatch;
 
-  @Option(names = "--carry-q",
-      description = "Start each round's FQI from the previous round's Q-function instead of zero: single then holds"
-          + " 500 steps on every seed measured, at 3-5 times the run time (docs/RESULTS.md).")
-  boolean carryQ;
+  @Option(names = "--carry-q", negatable = true,
+      description = "Start each round's FQI from the previous round's Q-function instead of zero (default: on for"
+          + " the trees, off for neural, whose carried Q diverged; docs/RESULTS.md).")
+  Boolean carryQ;
 
   @Option(names = "--epsilon", defaultValue = "0.1",
       description = "Exploration of the epsilon-greedy behaviour policy in rounds 1.. (default: ${DEFAULT-VALUE}).")
@@ -74,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
     org.batchq.env.Environments.spec(env);
     var training = fit.config(seed);
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
-        episodes, stepBudget, growBatch, carryQ, epsilon, evalEpisodes, envs, seed, training);
+        episodes, stepBudget, growBatch, carryQ != null ? carryQ : !"neural".equals(training.algorithm()), epsilon, evalEpisodes, envs, seed, training);
     RunManifest done;
     try (PhaseProgress progress = new PhaseProgress()) {
       RunLoop loop = new RunLoop(dir, settings, progress);

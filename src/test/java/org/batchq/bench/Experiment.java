@@ -14,7 +14,10 @@ import org.batchq.io.Json;
  * {@code make experiment}: learning quality over seeds, written into docs/RESULTS.md between the markers
  * {@code <!-- experiment:begin -->} and {@code <!-- experiment:end -->} (the rest of that file is prose).
  *
- * <p>Part 1 runs {@code batchq run} for 5 seeds per variant; part 2 fits once offline on 1,000 random-policy
+ * <p>Part 1 runs {@code batchq run --resume} for 5 seeds per variant, so an interrupted experiment continues
+ * where it stopped and runs already complete under target/experiment (made by hand, in parallel, with another
+ * thread count: the models do not depend on it) are re-read, not repeated; the time column is the sum of each
+ * run's rounds as its manifest records them. Part 2 fits once offline on 1,000 random-policy
  * episodes for 3 seeds and evaluates 100 episodes. A variant is an algorithm, optionally with options for both
  * {@code run} and {@code fit}: {@code Experiment single "multiple --ensemble 3"}. Each variant has its own block
  * in RESULTS.md, so running one variant replaces its block and keeps the others.
@@ -46,13 +49,17 @@ public final class Experiment {
     List<Double> seconds = new ArrayList<>();
     for (int seed : SEEDS) {
       String name = String.join("", options).replace("--", "-") + "-seed" + seed;
-      long t = System.nanoTime();
       List<String> args = new ArrayList<>(List.of("run", "--dir", WORK.toString(), "--name", name, "--algorithm",
-          algorithm, "--seed", Integer.toString(seed), "--force"));
+          algorithm, "--seed", Integer.toString(seed), "--resume"));
       args.addAll(extra);
       cli(args.toArray(String[]::new));
-      seconds.add((System.nanoTime() - t) / 1e9);
-      runs.add(Json.MAPPER.readTree(WORK.resolve("runs").resolve(name + ".json").toFile()));
+      JsonNode run = Json.MAPPER.readTree(WORK.resolve("runs").resolve(name + ".json").toFile());
+      double t = 0;
+      for (JsonNode r : run.get("rounds")) {
+        t += r.get("collect_seconds").asDouble() + r.get("fit_seconds").asDouble() + r.get("eval_seconds").asDouble();
+      }
+      runs.add(run);
+      seconds.add(t);
     }
     int rounds = runs.get(0).get("rounds").size();
     StringBuilder sb = new StringBuilder("### `batchq run --algorithm " + variant + "`" + (extra.isEmpty() ? " (defaults)"
