@@ -28,9 +28,7 @@ import org.batchq.env.Rng;
 /**
  * A multi-head MLP trained with DJL (PyTorch, CPU) as the FQI regressor: a shared ReLU trunk and one output per
  * action, fitted with the squared error taken only on the head of the action each row took (masked regression).
- * Inputs are standardised with the training data's mean and standard deviation, and so are each iteration's
- * targets: the network fits (y - mean) / std, and the saved head maps back, so the scale of Q (up to 1/(1-gamma))
- * never has to be learned by Adam's small steps. This is the only class in batchq
+ * Inputs are standardised with the training data's mean and standard deviation. This is the only class in batchq
  * that touches DJL; the Q-function it returns ({@link MlpQFunction}) runs in plain Java.
  */
 public final class NeuralRegressor implements Regressor {
@@ -103,9 +101,6 @@ public final class NeuralRegressor implements Regressor {
   private final Rng shuffle;
   private float[] mean;
   private float[] std;
-  // The targets' standardisation of the network in memory: it outputs (Q - targetMean) / targetStd.
-  private double targetMean;
-  private double targetStd = 1;
   private Model model;
   private Trainer trainer;
   private MlpQFunction latest;
@@ -123,7 +118,6 @@ public final class NeuralRegressor implements Regressor {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("architecture", Map.of("hidden", settings.hidden(), "activation", "relu", "heads", actionCount,
         "input", "standardised obs"));
-    s.put("targets", "standardised per iteration, mapped back in the saved head");
     s.put("steps_per_iteration", settings.steps());
     s.put("batch_size", settings.batchSize());
     s.put("learning_rate", settings.learningRate());
@@ -149,7 +143,6 @@ public final class NeuralRegressor implements Regressor {
     if (trainer == null || settings.restart()) {
       newNetwork();
     }
-    rescaleTargets(targets);
     int n = s.rows();
     int b = Math.min(settings.batchSize(), n);
     int[] order = permutation(n);
@@ -167,7 +160,7 @@ public final class NeuralRegressor implements Regressor {
         int i = order[next++];
         standardise(s.obs(), i, x, j);
         mask[j * actionCount + actions[i]] = 1f; // the loss sees only the head of the action taken
-        y[j] = (float) ((targets[i] - targetMean) / targetStd);
+        y[j] = targets[i];
       }
       try (NDManager batch = trainer.getManager().newSubManager()) {
         NDArray input = batch.create(x, new Shape(b, observationSize));
@@ -203,9 +196,7 @@ public final class NeuralRegressor implements Regressor {
       try (NDManager sub = trainer.getManager().newSubManager()) {
         NDArray input = sub.create(java.util.Arrays.copyOf(x, rows * observationSize), new Shape(rows, observationSize));
         float[] q2 = trainer.evaluate(new NDList(input)).singletonOrThrow().toFloatArray();
-        for (int j = 0; j < rows * actionCount; j++) {
-          out[start * actionCount + j] = (float) (q2[j] * targetStd + targetMean);
-        }
+        System.arraycopy(q2, 0, out, start * actionCount, rows * actionCount);
       }
     }
     return out;
@@ -228,45 +219,6 @@ public final class NeuralRegressor implements Regressor {
       mean[k] = (float) m;
       std[k] = (float) Math.max(Math.sqrt(Math.max(sq[k] / s.rows() - m * m, 0)), 1e-6);
     }
-  }
-
-  /**
-   * Sets the targets' standardisation for this iteration. A continued network's head is rescaled so that it keeps
-   * predicting the same Q under the new statistics (as PopArt does); a fresh one has nothing to keep.
-   */
-  private void rescaleTargets(float[] targets) {
-    double sum = 0;
-    double sq = 0;
-    for (float t : targets) {
-      sum += t;
-      sq += (double) t * t;
-    }
-    double newMean = sum / targets.length;
-    double newStd = Math.max(Math.sqrt(Math.max(sq / targets.length - newMean * newMean, 0)), 1e-6);
-    if (!settings.restart() && latest != null) {
-      List<Parameter> head = headParameters();
-      float[] w = head.get(0).getArray().toFloatArray();
-      float[] b = head.get(1).getArray().toFloatArray();
-      for (int i = 0; i < w.length; i++) {
-        w[i] = (float) (w[i] * targetStd / newStd);
-      }
-      for (int i = 0; i < b.length; i++) {
-        b[i] = (float) ((b[i] * targetStd + targetMean - newMean) / newStd);
-      }
-      head.get(0).getArray().set(java.nio.FloatBuffer.wrap(w));
-      head.get(1).getArray().set(java.nio.FloatBuffer.wrap(b));
-    }
-    targetMean = newMean;
-    targetStd = newStd;
-  }
-
-  /** The output layer's weight and bias. */
-  private List<Parameter> headParameters() {
-    List<Parameter> all = new ArrayList<>();
-    for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
-      all.add(p.getValue());
-    }
-    return all.subList(all.size() - 2, all.size());
   }
 
   private void standardise(float[] obs, int row, float[] out, int at) {
@@ -307,7 +259,7 @@ public final class NeuralRegressor implements Regressor {
     trainer.initialize(new Shape(1, observationSize));
   }
 
-  /** The current weights as a plain-Java Q-function, with the targets' standardisation folded into the head. */
+  /** The current weights as a plain-Java Q-function. */
   private MlpQFunction snapshot() {
     List<float[]> weights = new ArrayList<>();
     List<float[]> biases = new ArrayList<>();
@@ -318,14 +270,6 @@ public final class NeuralRegressor implements Regressor {
       } else {
         biases.add(values);
       }
-    }
-    float[] headWeight = weights.get(weights.size() - 1);
-    float[] headBias = biases.get(biases.size() - 1);
-    for (int i = 0; i < headWeight.length; i++) {
-      headWeight[i] = (float) (headWeight[i] * targetStd);
-    }
-    for (int i = 0; i < headBias.length; i++) {
-      headBias[i] = (float) (headBias[i] * targetStd + targetMean);
     }
     return new MlpQFunction(mean.clone(), std.clone(), weights, biases);
   }
