@@ -31,7 +31,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--carry-q", negatable = true,
       description = "Start each round's FQI from the previous round's Q-function instead of zero (default: on for"
-          + " the trees, off for neural, whose carried Q diverged; docs/RESULTS.md).")
+          + " single, where it holds 500 steps on every seed measured; off for multiple and neural, which it made"
+          + " worse; docs/RESULTS.md).")
   Boolean carryQ;
 
   @Option(names = "--epsilon", defaultValue = "0.1",
@@ -74,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
     org.batchq.env.Environments.spec(env);
     var training = fit.config(seed);
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
-        episodes, stepBudget, growBatch, carryQ != null ? carryQ : !"neural".equals(training.algorithm()), epsilon, evalEpisodes, envs, seed, training);
+        episodes, stepBudget, growBatch, carryQ != null ? carryQ : "single".equals(training.algorithm()), epsilon, evalEpisodes, envs, seed, training);
     RunManifest done;
     try (PhaseProgress progress = new PhaseProgress()) {
       RunLoop loop = new RunLoop(dir, settings, progress);

@@ -133,7 +133,7 @@ class RunCommandTest {
   }
 
   @Test
-  void byDefaultTreeRoundsContinueFromThePreviousRoundsQ() throws Exception {
+  void byDefaultSingleRoundsContinueFromThePreviousRoundsQ() throws Exception {
     Cli.ok(small("c"));
     Cli.ok(small("z", "--no-carry-q"));
     for (int k = 0; k < ROUNDS; k++) {
@@ -154,7 +154,8 @@ class RunCommandTest {
     }
     assertTrue(Json.MAPPER.readTree(dir.resolve("runs/c.json").toFile()).get("settings").get("carry_q").asBoolean());
     assertFalse(Json.MAPPER.readTree(dir.resolve("runs/z.json").toFile()).get("settings").get("carry_q").asBoolean());
-    // The neural net's carried Q diverged (docs/RESULTS.md): it starts each round from zero unless told otherwise.
+    // Carrying made multiple worse and the neural net's Q diverge (docs/RESULTS.md): they start each round from
+    // zero unless told otherwise.
     Cli.ok(small("nn", "--algorithm", "neural", "--nn-steps", "5"));
     assertFalse(Json.MAPPER.readTree(dir.resolve("runs/nn.json").toFile()).get("settings").get("carry_q").asBoolean());
     assertTrue(Json.MAPPER.readTree(dir.resolve("models/nn/round-02/manifest.json").toFile()).get("training")
