@@ -93,8 +93,8 @@ final class CollectCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Collection.Result result;
     try (Progress progress = Progress.start("collect", episodes, "episodes")) {
-      result = Collection.write(new Rollout.Plan(spec.id(), episodes, lockstep.envs(), seed, 0, 0, stepBudget), behavior, out, force,
-          e -> progress.step(1, null));
+      result = Collection.write(new Rollout.Plan(spec.id(), episodes, lockstep.envs(), seed, 0, 0, stepBudget),
+          behavior, out, force, e -> progress.step(1, null));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     System.out.printf("wrote %d episodes, %d transitions to %s in %.2f s (%.0f transitions/s)%n",

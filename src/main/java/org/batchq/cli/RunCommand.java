@@ -74,8 +74,9 @@ final class RunCommand implements Callable<Integer> {
     int envs = lockstep.envs();
     org.batchq.env.Environments.spec(env);
     var training = fit.config(seed);
+    boolean carry = carryQ != null ? carryQ : "single".equals(training.algorithm());
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
-        episodes, stepBudget, growBatch, carryQ != null ? carryQ : "single".equals(training.algorithm()), epsilon, evalEpisodes, envs, seed, training);
+        episodes, stepBudget, growBatch, carry, epsilon, evalEpisodes, envs, seed, training);
     RunManifest done;
     try (PhaseProgress progress = new PhaseProgress()) {
       RunLoop loop = new RunLoop(dir, settings, progress);

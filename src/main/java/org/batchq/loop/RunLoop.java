@@ -130,8 +130,8 @@ public final class RunLoop {
   }
 
   private static RunSettings withoutThreads(RunSettings s) {
-    return new RunSettings(s.name(), s.envId(), s.rounds(), s.episodes(), s.stepBudget(), s.growBatch(), s.carryQ(), s.epsilon(),
-        s.evalEpisodes(), 0, s.seed(), s.training().withThreads(0));
+    return new RunSettings(s.name(), s.envId(), s.rounds(), s.episodes(), s.stepBudget(), s.growBatch(), s.carryQ(),
+        s.epsilon(), s.evalEpisodes(), 0, s.seed(), s.training().withThreads(0));
   }
 
   private RoundRecord round(int k) {
@@ -149,7 +149,8 @@ public final class RunLoop {
           ? new RandomPolicy(Environments.spec(settings.envId()).actionCount())
           : new EpsilonGreedyPolicy(previous, settings.epsilon());
       data = Collection.write(new Rollout.Plan(settings.envId(), settings.episodes(), settings.envs(), settings.seed(), k,
-          (long) k * settings.episodes(), settings.stepBudget()), behavior, datasetOf(k), false, e -> listener.advance(null));
+          (long) k * settings.episodes(), settings.stepBudget()), behavior, datasetOf(k), false,
+          e -> listener.advance(null));
       t1 = System.nanoTime();
 
       List<String> inputs = IntStream.rangeClosed(settings.growBatch() ? 0 : k, k)

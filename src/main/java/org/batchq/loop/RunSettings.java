@@ -12,8 +12,8 @@ import org.batchq.model.Training;
  * @param epsilon exploration of the behaviour policy in rounds 1.. (round 0 is uniform random)
  */
 public record RunSettings(
-    String name, String envId, int rounds, int episodes, long stepBudget, boolean growBatch, boolean carryQ, double epsilon,
-    int evalEpisodes, int envs, long seed, Training.Config training) {
+    String name, String envId, int rounds, int episodes, long stepBudget, boolean growBatch, boolean carryQ,
+    double epsilon, int evalEpisodes, int envs, long seed, Training.Config training) {
 
   public RunSettings {
     if (rounds < 1) {
