@@ -62,6 +62,11 @@ public final class FitOptions {
       description = "Keep FQI targets within [min(0, r_min), max(0, r_max)] / (1 - gamma), where every return lies.")
   boolean clipTargets;
 
+  @Option(names = "--average-iterates", defaultValue = "1", paramLabel = "M",
+      description = "Bootstrap each FQI target from, and save, the mean of the last M iterates (trees only;"
+          + " default: ${DEFAULT-VALUE}, plain FQI).")
+  int averageIterates;
+
   @Option(names = "--warm-start", description = "Continue each iteration's boosters from the previous iteration's.")
   boolean warmStart;
 
@@ -98,7 +103,7 @@ public final class FitOptions {
     if ("neural".equals(algorithm)) {
       return new Training.Config(iterations, gamma, validationFraction, reward,
           new NeuralRegressor.Settings(hidden, nnSteps, batchSize, learningRate, !nnContinue, seed), ensemble,
-          clipTargets);
+          clipTargets, averageIterates);
     }
     if (!"multiple".equals(algorithm) && !"single".equals(algorithm)) {
       throw new IllegalArgumentException("unknown --algorithm '" + algorithm + "' (known: multiple, single, neural)");
@@ -116,6 +121,7 @@ public final class FitOptions {
         "single".equals(algorithm) ? XgboostRegressor.Form.SINGLE : XgboostRegressor.Form.MULTIPLE, rounds, maxDepth,
         eta, minChildWeight, subsample, colsample, parallelTrees, maxBin,
         threads != null ? threads : Runtime.getRuntime().availableProcessors(), seed, warmStart);
-    return new Training.Config(iterations, gamma, validationFraction, reward, trees, ensemble, clipTargets);
+    return new Training.Config(iterations, gamma, validationFraction, reward, trees, ensemble, clipTargets,
+        averageIterates);
   }
 }

@@ -10,10 +10,15 @@ import java.util.function.Consumer;
  * <pre>
  *   Q_0 = 0              (or a given Q-function: the previous round's, in the run loop)
  *   for k = 0 .. K-1:
- *     y_i     = r_i + gamma * (1 - terminated_i) * max_a Q_k(s'_i, a)
+ *     Qbar_k  = mean of the last M iterates Q_{k-M+1} .. Q_k (fewer while k < M - 1; M = 1: Q_k itself)
+ *     y_i     = r_i + gamma * (1 - terminated_i) * max_a Qbar_k(s'_i, a)
  *               (optionally clipped to [min(0, r_min), max(0, r_max)] / (1 - gamma), where every return lies)
  *     Q_{k+1} = regress (s_i, a_i) -> y_i
+ *   return Qbar_K
  * </pre>
+ *
+ * Averaging iterates (M > 1) takes the max over a mean of M fits instead of one: the fits' errors partly cancel
+ * before the max turns them into overestimation, at no extra fitting cost.
  *
  * The learner is behind {@link Regressor}; everything here is the algorithm and its diagnostics.
  */
@@ -23,22 +28,36 @@ public final class Fqi {
 
   private Fqi() {}
 
-  /** {@link #fit(FqiData, FqiData, int, double, boolean, Regressor, QFunction, Consumer)} from Q_0 = 0, unclipped. */
+  /**
+   * How FQI iterates: {@code iterations} backups with discount {@code gamma}, targets clipped or not, and the
+   * bootstrap and the result averaged over the last {@code averaged} iterates (1: plain FQI).
+   */
+  public record Schedule(int iterations, double gamma, boolean clip, int averaged) {
+    public Schedule {
+      if (averaged < 1 || averaged > iterations) {
+        throw new IllegalArgumentException("--average-iterates must be between 1 and --iterations (got " + averaged
+            + ")");
+      }
+    }
+  }
+
+  /** {@link #fit(FqiData, FqiData, Schedule, Regressor, QFunction, Consumer)} from Q_0 = 0, plain FQI. */
   public static Result fit(FqiData train, FqiData valid, int iterations, double gamma, Regressor regressor,
       Consumer<IterationStats> onIteration) {
-    return fit(train, valid, iterations, gamma, false, regressor, null, onIteration);
+    return fit(train, valid, new Schedule(iterations, gamma, false, 1), regressor, null, onIteration);
   }
 
   /**
-   * Runs {@code iterations} FQI iterations on {@code train}, starting from {@code start} as Q_0 (null: Q_0 = 0);
+   * Runs FQI's iterations on {@code train}, starting from {@code start} as Q_0 (null: Q_0 = 0);
    * {@code valid} (may be null) only measures the held-out Bellman residual. {@code onIteration} sees each
    * iteration's diagnostics as they come. Starting from an earlier fit's Q continues its value iteration: K more
    * Bellman backups on top of the ones it already holds, so the horizon Q sees keeps growing across a run's rounds.
    * {@code clip} keeps targets in the range every discounted return of the data's rewards lies in: Q* is inside it,
    * so clipping only removes error, and a learner that overestimates cannot feed its error back without bound.
    */
-  public static Result fit(FqiData train, FqiData valid, int iterations, double gamma, boolean clip,
-      Regressor regressor, QFunction start, Consumer<IterationStats> onIteration) {
+  public static Result fit(FqiData train, FqiData valid, Schedule schedule, Regressor regressor, QFunction start,
+      Consumer<IterationStats> onIteration) {
+    double gamma = schedule.gamma();
     long startTime = System.nanoTime();
     Timer learner = new Timer();
     int actions = train.actionCount();
@@ -49,48 +68,117 @@ public final class Fqi {
     Regressor.StateSet validS = valid == null ? null : regressor.states(valid.obs(), valid.rows());
     Regressor.StateSet validNext = valid == null ? null : regressor.states(valid.nextObs(), valid.rows());
 
-    float[] nextQ = initial(start, train);
-    float[] validNextQ = valid == null ? null : initial(start, valid);
+    // The last M iterates and their values at the next states: their means are Qbar_k.
+    Window window = new Window(schedule.averaged());
+    window.add(null, initial(start, train), valid == null ? null : initial(start, valid));
     float[] previousQsa = start == null ? new float[train.rows()]
         : takenActions(start.predict(train.obs(), train.rows()), train.actions(), actions);
     float[] y = new float[train.rows()];
-    float[] range = clip ? returnRange(train.rewards(), gamma)
+    float[] range = schedule.clip() ? returnRange(train.rewards(), gamma)
         : new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
-    QFunction q = null;
     List<IterationStats> stats = new ArrayList<>();
-    for (int k = 0; k < iterations; k++) {
+    for (int k = 0; k < schedule.iterations(); k++) {
       long iterationStart = System.nanoTime();
       double learnerBefore = learner.seconds;
 
-      targets(train, nextQ, gamma, range, y);
-      QFunction previous = q;
+      targets(train, window.meanNext(), gamma, range, y);
+      QFunction previous = window.newest();
       QFunction fitted = learner.time(() -> regressor.fit(s, train.actions(), y, previous));
       float[] qsa = takenActions(learner.time(() -> regressor.predict(fitted, s)), train.actions(), actions);
 
       double validResidual = Double.NaN;
       if (valid != null) {
         float[] validY = new float[valid.rows()];
-        targets(valid, validNextQ, gamma, range, validY);
+        targets(valid, window.meanValidNext(), gamma, range, validY);
         validResidual = mse(takenActions(learner.time(() -> regressor.predict(fitted, validS)), valid.actions(), actions), validY);
       }
       double initialMaxQ = meanMax(learner.time(() -> regressor.predict(fitted, initial)), actions);
 
-      // Q_{k+1} becomes the bootstrap for the next targets.
-      nextQ = learner.time(() -> regressor.predict(fitted, next));
-      if (valid != null) {
-        validNextQ = learner.time(() -> regressor.predict(fitted, validNext));
-      }
+      // Q_{k+1} joins the iterates the next targets bootstrap from.
+      window.add(fitted, learner.time(() -> regressor.predict(fitted, next)),
+          valid == null ? null : learner.time(() -> regressor.predict(fitted, validNext)));
       IterationStats it = new IterationStats(k, mse(qsa, y), validResidual, initialMaxQ, meanAbsDiff(qsa, previousQsa),
           (System.nanoTime() - iterationStart) / 1e9, learner.seconds - learnerBefore);
-      if (q != null) {
-        q.close();
-      }
-      q = fitted;
       previousQsa = qsa;
       stats.add(it);
       onIteration.accept(it);
     }
+    QFunction q = learner.time(() -> window.meanModel(regressor));
     return new Result(q, stats, (System.nanoTime() - startTime) / 1e9, learner.seconds);
+  }
+
+  /**
+   * The last M iterates, with their Q-values at the training and held-out next states. Q_0 takes part in the means
+   * only as values (it is the caller's, or zero); models leaving the window are closed.
+   */
+  private static final class Window {
+    private final int size;
+    private final java.util.ArrayDeque<QFunction> models = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<float[]> next = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<float[]> validNext = new java.util.ArrayDeque<>();
+
+    Window(int size) {
+      this.size = size;
+    }
+
+    void add(QFunction model, float[] nextQ, float[] validNextQ) {
+      if (next.size() == size) {
+        next.removeFirst();
+        validNext.pollFirst();
+        if (models.size() == size) {
+          models.removeFirst().close();
+        }
+      }
+      if (model != null) {
+        models.addLast(model);
+      }
+      next.addLast(nextQ);
+      if (validNextQ != null) {
+        validNext.addLast(validNextQ);
+      }
+    }
+
+    /** Q_k: the newest fitted iterate (null before the first), which warm-starting regressors continue. */
+    QFunction newest() {
+      return models.peekLast();
+    }
+
+    float[] meanNext() {
+      return mean(next);
+    }
+
+    float[] meanValidNext() {
+      return mean(validNext);
+    }
+
+    /** Qbar_K as one model: the iterate itself for M = 1, otherwise the regressor's mean of the window. */
+    QFunction meanModel(Regressor regressor) {
+      if (models.size() == 1) {
+        return models.removeFirst();
+      }
+      try {
+        return regressor.mean(List.copyOf(models));
+      } finally {
+        models.forEach(QFunction::close);
+        models.clear();
+      }
+    }
+
+    private static float[] mean(java.util.ArrayDeque<float[]> values) {
+      if (values.size() == 1) {
+        return values.peekFirst();
+      }
+      float[] out = new float[values.peekFirst().length];
+      for (float[] v : values) {
+        for (int i = 0; i < out.length; i++) {
+          out[i] += v[i];
+        }
+      }
+      for (int i = 0; i < out.length; i++) {
+        out[i] /= values.size();
+      }
+      return out;
+    }
   }
 
   /** Q_0(s', .) for every row: zeros, or the starting Q-function's values. */

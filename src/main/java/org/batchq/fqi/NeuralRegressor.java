@@ -134,6 +134,12 @@ public final class NeuralRegressor implements Regressor {
     return new States(obs, rows);
   }
 
+  /** Networks are not averaged: {@code fit} refuses --ensemble and --average-iterates for neural. */
+  @Override
+  public QFunction mean(List<QFunction> members) {
+    throw new UnsupportedOperationException("averaging is available for the tree algorithms, not neural");
+  }
+
   @Override
   public QFunction fit(StateSet states, int[] actions, float[] targets, QFunction previous) {
     States s = (States) states;

@@ -23,6 +23,12 @@ public interface Regressor extends AutoCloseable {
   /** Q(s, a) for every state of the set and every action, row-major: rows x actionCount. */
   float[] predict(QFunction q, StateSet states);
 
+  /**
+   * One Q-function whose values are the mean of {@code members}' (fitted by this regressor), in the same files as
+   * one fit's; the members stay open and the caller's.
+   */
+  QFunction mean(java.util.List<QFunction> members);
+
   /** The regressor's settings, recorded in the model manifest. */
   java.util.Map<String, Object> settings();
 

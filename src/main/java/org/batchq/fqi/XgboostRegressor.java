@@ -162,6 +162,11 @@ public final class XgboostRegressor implements Regressor {
   }
 
   @Override
+  public QFunction mean(List<QFunction> members) {
+    return mean(settings.form(), observationSize, actionCount, members);
+  }
+
+  @Override
   public float[] predict(QFunction q, StateSet states) {
     Matrices m = (Matrices) states;
     Model model = (Model) q;

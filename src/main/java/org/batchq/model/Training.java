@@ -1,5 +1,7 @@
 package org.batchq.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import org.batchq.fqi.TrainingData;
 import org.batchq.fqi.UnusableDataException;
 import org.batchq.fqi.LearnerSettings;
 import org.batchq.fqi.Regressor;
+import org.batchq.fqi.XgboostRegressor;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
 
@@ -29,10 +32,15 @@ public final class Training {
    * @param learner the regressor's settings, which name the algorithm ({@code multiple}, {@code single}, {@code neural})
    * @param ensemble how many fits, each holding out its own episodes, are averaged into the model (1: one fit)
    * @param clipTargets keep FQI targets within the range of discounted returns of the data's rewards
+   * @param averageIterates FQI bootstraps from, and returns, the mean of its last this many iterates (1: plain FQI)
    */
   public record Config(int iterations, double gamma, double validationFraction, RewardTransform reward,
-      LearnerSettings learner, int ensemble, boolean clipTargets) {
+      LearnerSettings learner, int ensemble, boolean clipTargets, int averageIterates) {
     public Config {
+      if (averageIterates > 1 && !(learner instanceof XgboostRegressor.Settings trees && !trees.warmStart())) {
+        throw new IllegalArgumentException("--average-iterates is available for the tree algorithms (single,"
+            + " multiple) without --warm-start");
+      }
       if (ensemble < 1) {
         throw new IllegalArgumentException("--ensemble must be at least 1 (got " + ensemble + ")");
       }
@@ -46,12 +54,23 @@ public final class Training {
       if (iterations < 1) {
         throw new IllegalArgumentException("--iterations must be at least 1 (got " + iterations + ")");
       }
+      new Fqi.Schedule(iterations, gamma, clipTargets, averageIterates); // checks --average-iterates
       if (!(gamma >= 0 && gamma < 1)) {
         throw new IllegalArgumentException("--gamma must be in [0, 1) (got " + gamma + ")");
       }
       if (!(validationFraction >= 0 && validationFraction < 1)) {
         throw new IllegalArgumentException("--validation-fraction must be in [0, 1) (got " + validationFraction + ")");
       }
+    }
+
+    /** Reads run manifests written before --average-iterates existed, where it is absent: plain FQI. */
+    @JsonCreator
+    static Config fromJson(@JsonProperty("iterations") int iterations, @JsonProperty("gamma") double gamma,
+        @JsonProperty("validation_fraction") double validationFraction, @JsonProperty("reward") RewardTransform reward,
+        @JsonProperty("learner") LearnerSettings learner, @JsonProperty("ensemble") int ensemble,
+        @JsonProperty("clip_targets") boolean clipTargets, @JsonProperty("average_iterates") Integer averageIterates) {
+      return new Config(iterations, gamma, validationFraction, reward, learner, ensemble, clipTargets,
+          averageIterates == null ? 1 : averageIterates);
     }
 
     public String algorithm() {
@@ -65,7 +84,12 @@ public final class Training {
     /** The same configuration with another thread count. */
     public Config withThreads(int threads) {
       return new Config(iterations, gamma, validationFraction, reward, learner.withThreads(threads), ensemble,
-          clipTargets);
+          clipTargets, averageIterates);
+    }
+
+    /** How FQI iterates under this configuration. */
+    public Fqi.Schedule schedule() {
+      return new Fqi.Schedule(iterations, gamma, clipTargets, averageIterates);
     }
   }
 
@@ -107,8 +131,7 @@ public final class Training {
             regressorSettings = regressor.settings();
           }
           Fqi.Result result = Fqi.fit(config.reward().apply(split.train()), config.reward().apply(split.valid()),
-              config.iterations(), config.gamma(), config.clipTargets(), regressor, start == null ? null : start.q(),
-              onIteration);
+              config.schedule(), regressor, start == null ? null : start.q(), onIteration);
           members.add(new Member(split.train().rows(), split.valid() == null ? 0 : split.valid().rows(),
               split.episodes(), split.validEpisodes(), result));
         }
@@ -189,6 +212,7 @@ public final class Training {
     training.put("reward_transform", config.reward().name().toLowerCase());
     training.put("ensemble", config.ensemble());
     training.put("clip_targets", config.clipTargets());
+    training.put("average_iterates", config.averageIterates());
     training.put("engine", "local");
     if (start != null) {
       // Q_0 is part of what determines the model: name it by content, as the data files are.

@@ -128,6 +128,10 @@ class ErrorsTest {
         "--out", out("bn.parquet").toString());
     add("ensemble-no-holdout", 2, List.of("--ensemble", "--validation-fraction"), List.of(out("en")), "fit",
         data.toString(), "--ensemble", "3", "--validation-fraction", "0", "--out", out("en").toString());
+    add("average-range", 2, List.of("--average-iterates", "60"), List.of(out("ar")), "fit", data.toString(),
+        "--average-iterates", "60", "--out", out("ar").toString());
+    add("average-neural", 2, List.of("--average-iterates", "tree algorithms"), List.of(out("an")), "fit",
+        data.toString(), "--algorithm", "neural", "--average-iterates", "5", "--out", out("an").toString());
     add("gamma-range", 2, List.of("--gamma", "1.5"), List.of(out("g")), "fit", data.toString(), "--gamma", "1.5",
         "--out", out("g").toString());
     add("episodes-zero", 2, List.of("--episodes", "0"), List.of(out("e.parquet")), "collect", "--episodes", "0",

@@ -114,6 +114,10 @@ class RunCommandTest {
     ArrayNode rounds = (ArrayNode) m.get("rounds");
     rounds.remove(ROUNDS - 1);
     m.remove("best");
+    // ... and written by a batchq from before --average-iterates, which a resume reads as plain FQI (1).
+    JsonNode training = m.get("settings").get("training");
+    assertEquals(1, training.get("average_iterates").asInt());
+    ((ObjectNode) training).remove("average_iterates");
     Files.writeString(manifest, Json.write(m));
     Path lastModel = dir.resolve(String.format("models/cut/round-%02d", ROUNDS - 1));
     Files.delete(lastModel.resolve("q.json")); // the default algorithm's one booster

@@ -49,7 +49,7 @@ class FqiTest {
     try (XgboostRegressor regressor = xgboost(XgboostRegressor.Form.SINGLE);
         QFunction three = Fqi.fit(data, null, 3, chain.gamma, regressor, it -> {}).q();
         QFunction six = Fqi.fit(data, null, 6, chain.gamma, regressor, it -> {}).q();
-        QFunction threeMore = Fqi.fit(data, null, 3, chain.gamma, false, regressor, three, it -> {}).q()) {
+        QFunction threeMore = Fqi.fit(data, null, new Fqi.Schedule(3, chain.gamma, false, 1), regressor, three, it -> {}).q()) {
       float[] q3 = three.predict(states, 6);
       float[] q6 = six.predict(states, 6);
       float[] continued = threeMore.predict(states, 6);
@@ -57,6 +57,38 @@ class FqiTest {
       assertEquals(chain.optimalQ(0, 1), q6[0 * 2 + 1], TOLERANCE, "6 backups reach it");
       for (int i = 0; i < continued.length; i++) {
         assertEquals(q6[i], continued[i], TOLERANCE, "3 iterations from Q_3 are Q_6, entry " + i);
+      }
+    }
+  }
+
+  @Test
+  void averagedIteratesBootstrapFromAndReturnTheMeanOfTheLastM() {
+    // M = 2 from Q_0 = 0 on a chain of 7 (the terminal step pays 1 from state 5): Q_1 = r, so Q_1(5, right) = 1;
+    // Q_2 bootstraps from (Q_0 + Q_1) / 2, so Q_2(4, right) = 0.9 * 0.5; the result is (Q_1 + Q_2) / 2, whose
+    // value at (4, right) is 0.225. Plain FQI gives 0.9 there.
+    ChainMdp chain = new ChainMdp(7, 0.9);
+    try (XgboostRegressor regressor = xgboost(XgboostRegressor.Form.MULTIPLE);
+        QFunction q = Fqi.fit(chain.data(10), null, new Fqi.Schedule(2, chain.gamma, false, 2), regressor, null,
+            it -> {}).q()) {
+      float[] values = q.predict(new float[] {3, 4, 5}, 3);
+      assertEquals(1, values[2 * 2 + 1], TOLERANCE, "Q(5, right)");
+      assertEquals(0.225, values[1 * 2 + 1], TOLERANCE, "Q(4, right)");
+      assertEquals(0, values[0 * 2 + 1], TOLERANCE, "Q(3, right)");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(XgboostRegressor.Form.class)
+  void averagedIteratesKeepTheFixedPoint(XgboostRegressor.Form form) {
+    ChainMdp chain = new ChainMdp(6, 0.9);
+    try (XgboostRegressor regressor = xgboost(form);
+        QFunction q = Fqi.fit(chain.data(10), null, new Fqi.Schedule(30, chain.gamma, false, 4), regressor, null,
+            it -> {}).q()) {
+      float[] values = q.predict(new float[] {0, 1, 2, 3, 4}, 5);
+      for (int s = 0; s < 5; s++) {
+        for (int a = 0; a < 2; a++) {
+          assertEquals(chain.optimalQ(s, a), values[s * 2 + a], TOLERANCE, "Q(" + s + ", " + a + ")");
+        }
       }
     }
   }

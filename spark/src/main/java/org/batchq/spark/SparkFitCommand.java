@@ -75,6 +75,10 @@ final class SparkFitCommand implements Callable<Integer> {
     if (config.ensemble() > 1) {
       throw new IllegalArgumentException("--ensemble is not available with the Spark engine yet (use the local engine)");
     }
+    if (config.averageIterates() > 1) {
+      throw new IllegalArgumentException("--average-iterates is not available with the Spark engine yet (use the local"
+          + " engine)");
+    }
     if (fit.threadsGiven()) {
       throw new IllegalArgumentException("--threads does not apply to the Spark engine: it runs one XGBoost thread per"
           + " Spark task; set --workers");
