@@ -62,10 +62,10 @@ public final class FitOptions {
       description = "Keep FQI targets within [min(0, r_min), max(0, r_max)] / (1 - gamma), where every return lies.")
   boolean clipTargets;
 
-  @Option(names = "--average-iterates", defaultValue = "1", paramLabel = "M",
+  @Option(names = "--average-iterates", paramLabel = "M",
       description = "Bootstrap each FQI target from, and save, the mean of the last M iterates (trees only;"
-          + " default: ${DEFAULT-VALUE}, plain FQI).")
-  int averageIterates;
+          + " default: 1, plain FQI; run --algorithm multiple: 5).")
+  Integer averageIterates;
 
   @Option(names = "--warm-start", description = "Continue each iteration's boosters from the previous iteration's.")
   boolean warmStart;
@@ -100,6 +100,12 @@ public final class FitOptions {
 
   /** The training configuration these options describe; usage errors are IllegalArgumentExceptions. */
   public Training.Config config(long seed) {
+    return config(seed, 1);
+  }
+
+  /** The same, where a command's own default for --average-iterates applies when it is not given. */
+  public Training.Config config(long seed, int defaultAverageIterates) {
+    int averageIterates = this.averageIterates != null ? this.averageIterates : defaultAverageIterates;
     if ("neural".equals(algorithm)) {
       return new Training.Config(iterations, gamma, validationFraction, reward,
           new NeuralRegressor.Settings(hidden, nnSteps, batchSize, learningRate, !nnContinue, seed), ensemble,

@@ -31,9 +31,15 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--carry-q", negatable = true,
       description = "Start each round's FQI from the previous round's Q-function instead of zero (default: on for"
-          + " single, where it holds 500 steps on every seed measured; off for multiple and neural, which it made"
-          + " worse; docs/RESULTS.md).")
+          + " single and multiple, where it holds what they learn; off for neural, whose Q diverged;"
+          + " docs/RESULTS.md).")
   Boolean carryQ;
+
+  /**
+   * multiple's default --average-iterates: its two boosters overestimate separately and carried Q compounds the
+   * error round after round unless each target bootstraps from a mean of fits (docs/RESULTS.md).
+   */
+  static final int MULTIPLE_AVERAGE_ITERATES = 5;
 
   @Option(names = "--epsilon", defaultValue = "0.1",
       description = "Exploration of the epsilon-greedy behaviour policy in rounds 1.. (default: ${DEFAULT-VALUE}).")
@@ -73,8 +79,8 @@ final class RunCommand implements Callable<Integer> {
     }
     int envs = lockstep.envs();
     org.batchq.env.Environments.spec(env);
-    var training = fit.config(seed);
-    boolean carry = carryQ != null ? carryQ : "single".equals(training.algorithm());
+    var training = fit.config(seed, "multiple".equals(fit.algorithm) ? MULTIPLE_AVERAGE_ITERATES : 1);
+    boolean carry = carryQ != null ? carryQ : !"neural".equals(training.algorithm());
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
         episodes, stepBudget, growBatch, carry, epsilon, evalEpisodes, envs, seed, training);
     RunManifest done;

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.batchq.io.Json;
 import org.batchq.model.ModelBundle;
 import org.batchq.testing.Cli;
 import org.batchq.testing.Duck;
@@ -243,5 +244,34 @@ class FitCommandTest {
       }
       assertTrue(apart > 1e-3, "the members differ, so the mean is not any one of them");
     }
+  }
+
+  /** With --average-iterates M the saved model is the mean of the last M iterates: M times one fit's trees. */
+  @Test
+  void averagedIteratesAreSavedAsOneModelOfTheirTrees() throws Exception {
+    Path plain = dir.resolve("plain-multiple");
+    Path averaged = dir.resolve("averaged-multiple");
+    Cli.ok(fit(plain, data.toString(), "--algorithm", "multiple"));
+    Cli.ok(fit(averaged, data.toString(), "--algorithm", "multiple", "--average-iterates", "3"));
+    try (ModelBundle.Loaded p = ModelBundle.load(plain); ModelBundle.Loaded a = ModelBundle.load(averaged)) {
+      assertEquals(1, ((Number) p.manifest().training().get("average_iterates")).intValue(), "fit's default: plain FQI");
+      assertEquals(3, ((Number) a.manifest().training().get("average_iterates")).intValue());
+      for (String file : List.of("q-action-0.json", "q-action-1.json")) {
+        assertEquals(10, trees(plain.resolve(file)), file);
+        assertEquals(30, trees(averaged.resolve(file)), file + ": three iterates of 10 trees");
+      }
+      float[] states = {0, 0, 0, 0, 0.05f, -0.3f, 0.02f, 0.4f};
+      float[] qp = p.q().predict(states, 2);
+      float[] qa = a.q().predict(states, 2);
+      double apart = 0;
+      for (int i = 0; i < qp.length; i++) {
+        apart += Math.abs(qp[i] - qa[i]);
+      }
+      assertTrue(apart > 1e-3, "the mean of iterates is another Q-function than the last iterate");
+    }
+  }
+
+  private static int trees(Path booster) throws Exception {
+    return Json.MAPPER.readTree(booster.toFile()).get("learner").get("gradient_booster").get("model").get("trees").size();
   }
 }
