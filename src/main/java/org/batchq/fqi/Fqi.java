@@ -1,5 +1,6 @@
 package org.batchq.fqi;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -113,9 +114,9 @@ public final class Fqi {
    */
   private static final class Window {
     private final int size;
-    private final java.util.ArrayDeque<QFunction> models = new java.util.ArrayDeque<>();
-    private final java.util.ArrayDeque<float[]> next = new java.util.ArrayDeque<>();
-    private final java.util.ArrayDeque<float[]> validNext = new java.util.ArrayDeque<>();
+    private final ArrayDeque<QFunction> models = new ArrayDeque<>();
+    private final ArrayDeque<float[]> next = new ArrayDeque<>();
+    private final ArrayDeque<float[]> validNext = new ArrayDeque<>();
 
     Window(int size) {
       this.size = size;
@@ -164,7 +165,7 @@ public final class Fqi {
       }
     }
 
-    private static float[] mean(java.util.ArrayDeque<float[]> values) {
+    private static float[] mean(ArrayDeque<float[]> values) {
       if (values.size() == 1) {
         return values.peekFirst();
       }
