@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The safetensors format for float32 tensors: an 8-byte little-endian header length, a JSON header naming each
@@ -23,10 +24,13 @@ final class SafeTensors {
 
   private SafeTensors() {}
 
+  /** The tensors in the order {@code tensors} iterates (pass an ordered map); metadata in key order. */
   static byte[] write(Map<String, Tensor> tensors, Map<String, String> metadata) {
     ObjectNode header = JSON.createObjectNode();
     ObjectNode meta = header.putObject("__metadata__");
-    metadata.forEach(meta::put);
+    // In key order whatever map the caller passes: the bytes must not depend on a map's iteration order, which
+    // for Map.of changes from one JVM to the next.
+    new TreeMap<>(metadata).forEach(meta::put);
     long offset = 0;
     for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
       ObjectNode t = header.putObject(e.getKey());

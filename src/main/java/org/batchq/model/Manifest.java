@@ -1,14 +1,18 @@
 package org.batchq.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.batchq.fqi.IterationStats;
+import org.batchq.io.Hashing;
 
 /**
  * A model bundle's {@code manifest.json} (docs/model-format.md): what the model is, how it was trained, from which
- * data, and the SHA-256 of every file it consists of. Fields under {@code run} are facts of one run (times, paths,
- * creation date) and are the only ones that may differ between two fits with the same data, options and seed.
+ * data, and the SHA-256 of every file it consists of. Fields under {@code run}, and each iteration's timings in
+ * {@code diagnostics}, are facts of one run (times, paths, creation date) and are the only ones that may differ
+ * between two fits with the same data, options and seed (docs/reproducibility.md).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Manifest(
@@ -37,6 +41,17 @@ public record Manifest(
 
   /** One input file the model was fitted on. */
   public record DataFile(String name, long bytes, long rows, String sha256) {}
+
+  /**
+   * The model's identity by content: SHA-256 of its file list ({@code name<TAB>sha256<LF>} per file, in name order).
+   * Two bundles with the same Q-function files have the same content hash wherever and whenever they were written;
+   * the manifest's own hash would also change with its run facts.
+   */
+  public String contentSha256() {
+    StringBuilder list = new StringBuilder();
+    new TreeMap<>(files).forEach((name, entry) -> list.append(name).append('\t').append(entry.sha256()).append('\n'));
+    return Hashing.sha256(list.toString().getBytes(StandardCharsets.UTF_8));
+  }
 
   Manifest withFiles(Map<String, FileEntry> entries) {
     return new Manifest(format, formatVersion, algorithm, envId, observationSize, actionCount, featureLayout, gamma,

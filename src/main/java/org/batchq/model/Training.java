@@ -216,8 +216,7 @@ public final class Training {
     training.put("engine", "local");
     if (start != null) {
       // Q_0 is part of what determines the model: name it by content, as the data files are.
-      training.put("start_model", Map.of("name", start.name(),
-          "manifest_sha256", Hashing.sha256(start.dir().resolve(ModelBundle.MANIFEST))));
+      training.put("start_model", Map.of("name", start.name(), "sha256", start.manifest().contentSha256()));
     }
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("created", Instant.now().toString());

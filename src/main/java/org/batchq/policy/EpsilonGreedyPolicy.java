@@ -37,8 +37,6 @@ public final class EpsilonGreedyPolicy implements Policy {
 
   @Override
   public String describe() {
-    return "{\"type\":\"epsilon-greedy\",\"epsilon\":" + epsilon + ",\"model\":\"" + greedy.model().dir()
-        + "\",\"model_manifest_sha256\":\"" + org.batchq.io.Hashing.sha256(greedy.model().dir().resolve("manifest.json"))
-        + "\"}";
+    return greedy.describe("epsilon-greedy").put("epsilon", epsilon).toString();
   }
 }

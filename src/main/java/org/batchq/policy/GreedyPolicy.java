@@ -1,8 +1,10 @@
 package org.batchq.policy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import org.batchq.env.Rng;
 import org.batchq.fqi.QFunction;
+import org.batchq.io.Json;
 import org.batchq.model.ModelBundle;
 
 /**
@@ -68,7 +70,18 @@ public final class GreedyPolicy implements Policy, AutoCloseable {
 
   @Override
   public String describe() {
-    return "{\"type\":\"greedy\",\"model\":\"" + model.dir() + "\"}";
+    return describe("greedy").toString();
+  }
+
+  /**
+   * This policy as a JSON object of {@code type}: the model by its directory's name and its content hash, never by
+   * its path or its manifest's hash (which holds run facts), so a dataset's bytes depend only on the model's content.
+   */
+  ObjectNode describe(String type) {
+    ObjectNode o = Json.MAPPER.createObjectNode().put("type", type);
+    o.put("model", model.name());
+    o.put("model_sha256", model.manifest().contentSha256());
+    return o;
   }
 
   @Override

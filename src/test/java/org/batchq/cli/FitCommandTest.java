@@ -180,7 +180,7 @@ class FitCommandTest {
           "from the start model: one more backup on top of it");
       @SuppressWarnings("unchecked")
       Map<String, Object> start = (Map<String, Object>) b.manifest().training().get("start_model");
-      assertEquals(org.batchq.io.Hashing.sha256(first.resolve("manifest.json")), start.get("manifest_sha256"));
+      assertEquals(a.manifest().contentSha256(), start.get("sha256"));
       assertNull(a.manifest().training().get("start_model"));
     }
   }

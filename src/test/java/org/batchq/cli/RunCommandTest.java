@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import org.batchq.io.Json;
+import org.batchq.model.ModelBundle;
 import org.batchq.testing.Cli;
 import org.batchq.testing.Duck;
 import org.junit.jupiter.api.Test;
@@ -148,8 +149,8 @@ class RunCommandTest {
         assertTrue(start == null, "round 0 starts from zero");
       } else {
         assertEquals(String.format("round-%02d", k - 1), start.get("name").asText());
-        assertEquals(org.batchq.io.Hashing.sha256(dir.resolve(String.format("models/c/round-%02d/manifest.json", k - 1))),
-            start.get("manifest_sha256").asText());
+        assertEquals(ModelBundle.manifest(dir.resolve(String.format("models/c/round-%02d", k - 1))).contentSha256(),
+            start.get("sha256").asText());
         // From zero, the first iteration's initial max-Q is one step's reward; from the last round's Q it is more.
         assertTrue(carried.get("diagnostics").get(0).get("initial_max_q").asDouble() > 2, "round " + k + " carried");
       }
