@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import org.batchq.io.Table;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Score saved policies greedily in the simulator, side by side.",

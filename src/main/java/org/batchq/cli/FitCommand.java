@@ -9,6 +9,7 @@ import org.batchq.model.Training;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.batchq.io.Table;
 
 @Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Fit a Q-function with Fitted Q Iteration over stored transitions and save a model bundle.")

@@ -2,6 +2,7 @@ package org.batchq.cli;
 
 import java.util.List;
 import org.batchq.fqi.IterationStats;
+import org.batchq.io.Table;
 
 /** What {@code fit} prints when it is done, whichever engine fitted: the diagnostics table and a summary line. */
 public final class FitReport {

@@ -6,6 +6,7 @@ import org.batchq.data.DatasetSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
+import org.batchq.io.Table;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
     description = "Describe what a dataset holds: files, rows, episodes, lengths, returns, actions, endings, metadata.")

@@ -9,6 +9,7 @@ import org.batchq.loop.RunSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.batchq.io.Table;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"The iterative batch-RL loop: collect, fit, collect again with the new policy, for some rounds.",

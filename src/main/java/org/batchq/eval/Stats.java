@@ -1,6 +1,7 @@
 package org.batchq.eval;
 
 import java.util.Arrays;
+import org.apache.commons.statistics.distribution.TDistribution;
 
 /** Summary statistics with Student-t 95% intervals, for returns and for paired differences of returns. */
 public final class Stats {
@@ -49,18 +50,8 @@ public final class Stats {
     return n < 2 ? Double.NaN : t975(n - 1) * std / Math.sqrt(n);
   }
 
-  private static final double[] T975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201,
-      2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052,
-      2.048, 2.045, 2.042};
-
-  /** The 97.5% quantile of Student's t with {@code df} degrees of freedom (table, then a Cornish-Fisher series). */
+  /** The 97.5% quantile of Student's t with {@code df} degrees of freedom. */
   static double t975(int df) {
-    if (df <= T975.length) {
-      return T975[df - 1];
-    }
-    double z = 1.959963984540054;
-    double z3 = z * z * z;
-    double z5 = z3 * z * z;
-    return z + (z3 + z) / (4.0 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96.0 * df * df);
+    return TDistribution.of(df).inverseCumulativeProbability(0.975);
   }
 }

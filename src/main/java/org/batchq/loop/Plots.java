@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.batchq.io.AtomicOutput;
+import org.batchq.io.Table;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -149,22 +150,20 @@ final class Plots {
   }
 
   static String lossCsv(List<RoundRecord> rounds) {
-    StringBuilder sb = new StringBuilder("round,iteration,train_loss,valid_residual\n");
+    Table t = new Table("round", "iteration", "train_loss", "valid_residual");
     for (RoundRecord r : rounds) {
       for (int i = 0; i < r.trainLossPerIteration().size(); i++) {
-        sb.append(r.round()).append(',').append(i).append(',').append(r.trainLossPerIteration().get(i)).append(',')
-            .append(r.validResidualPerIteration().get(i)).append('\n');
+        t.row(r.round(), i, r.trainLossPerIteration().get(i), r.validResidualPerIteration().get(i));
       }
     }
-    return sb.toString();
+    return t.render(Table.Format.CSV);
   }
 
   static String lengthCsv(List<RoundRecord> rounds, double randomMean) {
-    StringBuilder sb = new StringBuilder("round,behavior_mean,eval_mean,eval_std,eval_min,eval_max,random_mean\n");
+    Table t = new Table("round", "behavior_mean", "eval_mean", "eval_std", "eval_min", "eval_max", "random_mean");
     for (RoundRecord r : rounds) {
-      sb.append(String.format(Locale.ROOT, "%d,%s,%s,%s,%s,%s,%s%n", r.round(), r.behaviorMeanLength(), r.evalMean(),
-          r.evalStd(), r.evalMin(), r.evalMax(), randomMean));
+      t.row(r.round(), r.behaviorMeanLength(), r.evalMean(), r.evalStd(), r.evalMin(), r.evalMax(), randomMean);
     }
-    return sb.toString();
+    return t.render(Table.Format.CSV);
   }
 }

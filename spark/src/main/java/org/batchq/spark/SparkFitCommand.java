@@ -12,7 +12,7 @@ import org.batchq.cli.FitOptions;
 import org.batchq.cli.FitReport;
 import org.batchq.cli.Main;
 import org.batchq.cli.Progress;
-import org.batchq.cli.Table;
+import org.batchq.io.Table;
 import org.batchq.env.EnvSpec;
 import org.batchq.fqi.LearnerSettings;
 import org.batchq.fqi.QFunction;

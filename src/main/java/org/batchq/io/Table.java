@@ -1,5 +1,8 @@
-package org.batchq.cli;
+package org.batchq.io;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +11,8 @@ import java.util.Map;
 /** Results as an aligned text table, CSV or JSON (an array of objects keyed by column). */
 public final class Table {
   public enum Format { TABLE, CSV, JSON }
+
+  private static final CsvMapper CSV = new CsvMapper();
 
   private final List<String> columns;
   private final List<List<Object>> rows = new ArrayList<>();
@@ -61,17 +66,15 @@ public final class Table {
     sb.append('\n');
   }
 
+  /** RFC 4180 CSV with a header line; numbers in full precision, missing values empty. */
   private String csv() {
-    StringBuilder sb = new StringBuilder(String.join(",", columns)).append('\n');
-    for (List<Object> r : rows) {
-      List<String> cells = new ArrayList<>();
-      for (Object v : r) {
-        String s = v == null ? "" : v instanceof Double d ? Double.toString(d) : v.toString();
-        cells.add(s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s);
-      }
-      sb.append(String.join(",", cells)).append('\n');
+    CsvSchema.Builder schema = CsvSchema.builder().setUseHeader(true);
+    columns.forEach(c -> schema.addColumn(c, CsvSchema.ColumnType.NUMBER_OR_STRING));
+    try {
+      return CSV.writer(schema.build()).writeValueAsString(rows);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
-    return sb.toString();
   }
 
   private String json() {
@@ -83,11 +86,11 @@ public final class Table {
       }
       out.add(m);
     }
-    return org.batchq.io.Json.write(out);
+    return Json.write(out);
   }
 
   /** Numbers in tables: integers as they are, others with 4 significant decimals at most. */
-  static String cell(Object v) {
+  public static String cell(Object v) {
     if (v == null) {
       return "";
     }
