@@ -1,9 +1,9 @@
 package org.batchq.cli;
 
 import java.util.List;
-import org.batchq.fqi.NeuralRegressor;
+import org.batchq.learner.neural.NeuralRegressor;
 import org.batchq.fqi.RewardTransform;
-import org.batchq.fqi.XgboostRegressor;
+import org.batchq.learner.xgboost.XgboostRegressor;
 import org.batchq.model.Training;
 import picocli.CommandLine.Option;
 

@@ -4,6 +4,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.batchq.learner.QFunction;
+import org.batchq.learner.Regressor;
 
 /**
  * Fitted Q Iteration (Ernst, Geurts and Wehenkel, 2005), top to bottom:

@@ -2,6 +2,7 @@ package org.batchq.fqi;
 
 import org.batchq.data.Dataset;
 import org.batchq.env.Rng;
+import org.batchq.learner.UnusableDataException;
 
 /**
  * Loads a dataset into FQI's arrays and splits it by episode into training and validation parts.

@@ -7,12 +7,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.batchq.fqi.QFunction;
-import org.batchq.fqi.LearnerSettings;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
 import org.batchq.io.Json;
+import org.batchq.learner.LearnerSettings;
+import org.batchq.learner.Learners;
+import org.batchq.learner.QFunction;
 
 /**
  * A model on disk: a directory holding the learner's native files (XGBoost JSON boosters) and
@@ -102,7 +103,7 @@ public final class ModelBundle {
     }
     QFunction q;
     try {
-      q = LearnerSettings.load(m.algorithm(), m.observationSize(), m.actionCount(), files);
+      q = Learners.load(m.algorithm(), m.observationSize(), m.actionCount(), files);
     } catch (IllegalArgumentException e) {
       throw new BadInputException(dir, e.getMessage());
     }

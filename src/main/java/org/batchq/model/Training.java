@@ -14,13 +14,13 @@ import org.batchq.data.Dataset;
 import org.batchq.env.EnvSpec;
 import org.batchq.fqi.Fqi;
 import org.batchq.fqi.IterationStats;
-import org.batchq.fqi.QFunction;
+import org.batchq.learner.QFunction;
 import org.batchq.fqi.RewardTransform;
 import org.batchq.fqi.TrainingData;
-import org.batchq.fqi.UnusableDataException;
-import org.batchq.fqi.LearnerSettings;
-import org.batchq.fqi.Regressor;
-import org.batchq.fqi.XgboostRegressor;
+import org.batchq.learner.UnusableDataException;
+import org.batchq.learner.LearnerSettings;
+import org.batchq.learner.Regressor;
+import org.batchq.learner.xgboost.XgboostRegressor;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
 

@@ -3,7 +3,7 @@ package org.batchq.policy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import org.batchq.env.Rng;
-import org.batchq.fqi.QFunction;
+import org.batchq.learner.QFunction;
 import org.batchq.io.Json;
 import org.batchq.model.ModelBundle;
 

@@ -12,13 +12,13 @@ import org.batchq.cli.FitOptions;
 import org.batchq.cli.FitReport;
 import org.batchq.cli.Main;
 import org.batchq.cli.Progress;
-import org.batchq.io.Table;
 import org.batchq.env.EnvSpec;
-import org.batchq.fqi.LearnerSettings;
-import org.batchq.fqi.QFunction;
-import org.batchq.fqi.Regressor;
-import org.batchq.fqi.XgboostRegressor;
 import org.batchq.io.AtomicOutput;
+import org.batchq.io.Table;
+import org.batchq.learner.Learners;
+import org.batchq.learner.QFunction;
+import org.batchq.learner.Regressor;
+import org.batchq.learner.xgboost.XgboostRegressor;
 import org.batchq.model.Manifest;
 import org.batchq.model.ModelBundle;
 import org.batchq.model.Training;
@@ -145,7 +145,7 @@ final class SparkFitCommand implements Callable<Integer> {
     run.put("fit_seconds", seconds - loadSeconds); // FQI alone, as the local engine records it
     run.put("learner_seconds", result.learnerSeconds());
     Manifest manifest = Training.manifest(env, config, loaded.files(), training, result.iterations(), regressor, run);
-    try (QFunction q = LearnerSettings.load(config.algorithm(), env.observationSize(), env.actionCount(),
+    try (QFunction q = Learners.load(config.algorithm(), env.observationSize(), env.actionCount(),
         result.boosters())) {
       return ModelBundle.save(out, manifest, q, force);
     }

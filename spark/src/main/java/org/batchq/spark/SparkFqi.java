@@ -28,9 +28,9 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.batchq.fqi.IterationStats;
-import org.batchq.fqi.LearnerSettings;
-import org.batchq.fqi.QFunction;
-import org.batchq.fqi.XgboostRegressor;
+import org.batchq.learner.Learners;
+import org.batchq.learner.QFunction;
+import org.batchq.learner.xgboost.XgboostRegressor;
 
 /**
  * Fitted Q Iteration as Spark work, the same algorithm as {@link org.batchq.fqi.Fqi}:
@@ -173,7 +173,7 @@ final class SparkFqi {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-      QFunction q = LearnerSettings.load(form.name().toLowerCase(), d, actions, boosters.value());
+      QFunction q = Learners.load(form.name().toLowerCase(), d, actions, boosters.value());
       // Lazily, chunk by chunk, so a partition never sits in memory twice; the boosters are freed at its end.
       return new Iterator<>() {
         private Iterator<Row> pending = java.util.Collections.emptyIterator();

@@ -1,8 +1,9 @@
-package org.batchq.fqi;
+package org.batchq.learner.neural;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.batchq.learner.QFunction;
 
 /**
  * A multi-head MLP Q-function evaluated in plain Java: standardise the observation, a ReLU trunk of linear layers,
@@ -11,7 +12,7 @@ import java.util.Map;
  * {@code trunk.N.bias} [out], {@code head.weight} [actions, in], {@code head.bias} [actions] (PyTorch's Linear layout).
  */
 public final class MlpQFunction implements QFunction {
-  static final String FILE = "q.safetensors";
+  public static final String FILE = "q.safetensors";
 
   private final float[] mean;
   private final float[] std;
@@ -87,7 +88,7 @@ public final class MlpQFunction implements QFunction {
     return Map.of(FILE, SafeTensors.write(t, Map.of("format", "batchq-mlp", "activation", "relu")));
   }
 
-  static MlpQFunction load(Map<String, byte[]> files) {
+  public static MlpQFunction load(Map<String, byte[]> files) {
     byte[] bytes = files.get(FILE);
     if (bytes == null) {
       throw new IllegalArgumentException("missing weight file " + FILE);

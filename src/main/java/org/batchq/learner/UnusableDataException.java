@@ -1,4 +1,4 @@
-package org.batchq.fqi;
+package org.batchq.learner;
 
 /** Data that is well formed but cannot be fitted as asked (e.g. an action that never occurs, for {@code multiple}). */
 public class UnusableDataException extends RuntimeException {

@@ -1,15 +1,16 @@
-package org.batchq.fqi;
+package org.batchq.learner;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import java.util.Map;
+import org.batchq.learner.neural.NeuralRegressor;
+import org.batchq.learner.xgboost.XgboostRegressor;
 
-/** The settings of one FQI learner; each kind makes its own {@link Regressor}. */
+/** The settings of one FQI learner; each kind makes its own {@link Regressor}. The kinds are listed in {@link Learners}. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = XgboostRegressor.Settings.class, name = "xgboost"),
     @JsonSubTypes.Type(value = NeuralRegressor.Settings.class, name = "neural")})
-public sealed interface LearnerSettings permits XgboostRegressor.Settings, NeuralRegressor.Settings {
+public interface LearnerSettings {
   /** The algorithm's name as the CLI and manifests spell it: multiple, single or neural. */
   String algorithm();
 
@@ -30,14 +31,4 @@ public sealed interface LearnerSettings permits XgboostRegressor.Settings, Neura
   QFunction mean(java.util.List<QFunction> members, int observationSize, int actionCount);
 
   Regressor create(int observationSize, int actionCount);
-
-  /** Loads the Q-function a regressor of this algorithm exported. */
-  static QFunction load(String algorithm, int observationSize, int actionCount, Map<String, byte[]> files) {
-    return switch (algorithm) {
-      case "multiple" -> XgboostRegressor.load(XgboostRegressor.Form.MULTIPLE, observationSize, actionCount, files);
-      case "single" -> XgboostRegressor.load(XgboostRegressor.Form.SINGLE, observationSize, actionCount, files);
-      case "neural" -> MlpQFunction.load(files);
-      default -> throw new IllegalArgumentException("unknown algorithm '" + algorithm + "'");
-    };
-  }
 }

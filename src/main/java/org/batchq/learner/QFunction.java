@@ -1,4 +1,4 @@
-package org.batchq.fqi;
+package org.batchq.learner;
 
 import java.util.Map;
 

@@ -1,18 +1,22 @@
-package org.batchq.fqi;
+package org.batchq.learner.xgboost;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
+import org.batchq.learner.LearnerSettings;
+import org.batchq.learner.QFunction;
+import org.batchq.learner.Regressor;
+import org.batchq.learner.UnusableDataException;
 
 /**
  * Gradient-boosted trees (XGBoost4J) as the FQI regressor, in two forms: {@code multiple}, one booster per action

@@ -1,4 +1,4 @@
-package org.batchq.fqi;
+package org.batchq.learner.neural;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package org.batchq.fqi;
+package org.batchq.learner.neural;
 
 import ai.djl.Device;
 import ai.djl.Model;
@@ -24,6 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.batchq.env.Rng;
+import org.batchq.learner.LearnerSettings;
+import org.batchq.learner.QFunction;
+import org.batchq.learner.Regressor;
 
 /**
  * A multi-head MLP trained with DJL (PyTorch, CPU) as the FQI regressor: a shared ReLU trunk and one output per

@@ -1,4 +1,4 @@
-package org.batchq.fqi;
+package org.batchq.learner;
 
 /**
  * The one thing FQI needs from a learner: fit Q_{k+1}(s, a) to targets, and predict Q for every action of fixed
