@@ -20,7 +20,6 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 import org.batchq.env.EnvSpec;
-import org.batchq.env.Environments;
 import org.batchq.io.BadInputException;
 
 /**
@@ -58,38 +57,11 @@ public final class Dataset {
   public static Dataset open(List<String> paths, ColumnMapping mapping, String envId) {
     List<Path> files = resolve(paths);
     List<Source> sources = new ArrayList<>();
-    String settled = envId;
     for (Path file : files) {
-      Source s = footer(file);
-      if (s.metadata().isPresent()) {
-        DatasetMetadata m = s.metadata().get();
-        if (m.formatVersion() > DatasetSchema.FORMAT_VERSION) {
-          throw new BadInputException(file, "dataset format version " + m.formatVersion()
-              + " is newer than this batchq reads (" + DatasetSchema.FORMAT_VERSION + "); upgrade batchq");
-        }
-        if (settled != null && !settled.equals(m.envId())) {
-          throw new BadInputException(file, "holds " + m.envId() + " data, but the other inputs (or --env) are " + settled);
-        }
-        settled = m.envId();
-      }
-      sources.add(s);
+      sources.add(footer(file));
     }
-    if (settled == null) {
-      throw new BadInputException(files.get(0),
-          "has no batchq metadata; say which environment the data comes from with --env (e.g. --env CartPole-v1)");
-    }
-    EnvSpec env;
-    try {
-      env = Environments.spec(settled);
-    } catch (IllegalArgumentException e) {
-      throw new BadInputException(files.get(0), e.getMessage());
-    }
-    for (Source s : sources) {
-      if (s.metadata().isPresent() && s.metadata().get().observationSize() != env.observationSize()) {
-        throw new BadInputException(s.file(), "observation size " + s.metadata().get().observationSize()
-            + " does not match " + env.id() + " (" + env.observationSize() + ")");
-      }
-    }
+    EnvSpec env = DatasetMetadata.settle(sources.stream().map(s -> s.file().toString()).toList(),
+        sources.stream().map(Source::metadata).toList(), envId);
     return new Dataset(List.copyOf(sources), env, mapping);
   }
 

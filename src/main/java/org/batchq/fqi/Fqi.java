@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.batchq.learner.ActionValues;
 import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
 
@@ -14,7 +15,8 @@ import org.batchq.learner.Regressor;
  *   Q_0 = 0              (or a given Q-function: the previous round's, in the run loop)
  *   for k = 0 .. K-1:
  *     Qbar_k  = mean of the last M iterates Q_{k-M+1} .. Q_k (fewer while k < M - 1; M = 1: Q_k itself)
- *     y_i     = r_i + gamma * (1 - terminated_i) * max_a Qbar_k(s'_i, a)
+ *     y_i     = r_i + gamma * (1 - terminated_i) * V_k(s'_i),  V_k(s') = max_a Qbar_k(s', a)
+ *               (or, evaluating a fixed policy pi, sum_a pi(a | s') Qbar_k(s', a): the data's {@link Backup})
  *               (optionally clipped to [min(0, r_min), max(0, r_max)] / (1 - gamma), where every return lies)
  *     Q_{k+1} = regress (s_i, a_i) -> y_i
  *   return Qbar_K
@@ -95,7 +97,7 @@ public final class Fqi {
         targets(valid, window.meanValidNext(), gamma, range, validY);
         validResidual = mse(takenActions(learner.time(() -> regressor.predict(fitted, validS)), valid.actions(), actions), validY);
       }
-      double initialMaxQ = meanMax(learner.time(() -> regressor.predict(fitted, initial)), actions);
+      double initialMaxQ = ActionValues.meanMax(learner.time(() -> regressor.predict(fitted, initial)), actions);
 
       // Q_{k+1} joins the iterates the next targets bootstrap from.
       window.add(fitted, learner.time(() -> regressor.predict(fitted, next)),
@@ -208,17 +210,14 @@ public final class Fqi {
   }
 
   /**
-   * y = r + gamma * (1 - terminated) * max_a Q(s', a), kept within {@code range}. Only termination stops the
-   * bootstrap: a row truncated by the time limit still has a future, so it bootstraps from its true next observation.
+   * y = r + gamma * (1 - terminated) * V(s'), V by the data's backup, kept within {@code range}. Only termination
+   * stops the bootstrap: a row truncated by the time limit still has a future, so it bootstraps from its true next
+   * observation.
    */
   static void targets(FqiData data, float[] nextQ, double gamma, float[] range, float[] y) {
     int actions = data.actionCount();
     for (int i = 0; i < data.rows(); i++) {
-      float best = nextQ[i * actions];
-      for (int a = 1; a < actions; a++) {
-        best = Math.max(best, nextQ[i * actions + a]);
-      }
-      float target = data.terminal()[i] ? data.rewards()[i] : (float) (data.rewards()[i] + gamma * best);
+      float target = Backup.target(data.rewards()[i], data.terminal()[i], gamma, data.backup().value(nextQ, i, actions));
       y[i] = Math.min(range[1], Math.max(range[0], target));
     }
   }
@@ -246,19 +245,6 @@ public final class Fqi {
       sum += Math.abs(a[i] - b[i]);
     }
     return a.length == 0 ? Double.NaN : sum / a.length;
-  }
-
-  private static double meanMax(float[] q, int actions) {
-    int rows = q.length / actions;
-    double sum = 0;
-    for (int i = 0; i < rows; i++) {
-      float best = q[i * actions];
-      for (int a = 1; a < actions; a++) {
-        best = Math.max(best, q[i * actions + a]);
-      }
-      sum += best;
-    }
-    return rows == 0 ? Double.NaN : sum / rows;
   }
 
   /** Accumulates the time spent inside the learner. */

@@ -18,7 +18,6 @@ public enum RewardTransform {
     for (int i = 0; i < rewards.length; i++) {
       rewards[i] = data.terminal()[i] ? -1f : 0f;
     }
-    return new FqiData(data.rows(), data.observationSize(), data.actionCount(), data.obs(), data.actions(), rewards,
-        data.nextObs(), data.terminal(), data.initialRows());
+    return data.withRewards(rewards);
   }
 }

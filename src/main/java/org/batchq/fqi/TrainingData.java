@@ -1,15 +1,19 @@
 package org.batchq.fqi;
 
+import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.batchq.data.Dataset;
 import org.batchq.env.Rng;
 import org.batchq.learner.UnusableDataException;
 
 /**
- * Loads a dataset into FQI's arrays and splits it by episode into training and validation parts.
+ * A dataset decoded once into FQI's arrays, and split by episode into training and validation parts as often as
+ * needed (an ensemble's members each hold out their own episodes of the same decoded rows).
  *
  * <p>An episode is (file, episode_id). Files without an episode column are cut into contiguous blocks that end at
  * each terminated or truncated row (and at file ends): whole episodes when the log flags its endings. Which
- * episodes are held out depends only on the seed and the episode's identity, never on file order or threads.
+ * episodes are held out depends only on the seed and the episode's identity ({@link #heldOut}), never on file order
+ * or threads; the Spark engine uses the same rule.
  */
 public final class TrainingData {
   private static final long SPLIT_STREAM = 7;
@@ -17,23 +21,40 @@ public final class TrainingData {
   /** @param valid null when the validation fraction is 0 or no episode was held out */
   public record Split(FqiData train, FqiData valid, long episodes, long validEpisodes) {}
 
-  private TrainingData() {}
+  private final int rows;
+  private final int observationSize;
+  private final int actionCount;
+  private final float[] obs;
+  private final float[] nextObs;
+  private final int[] actions;
+  private final float[] rewards;
+  private final boolean[] terminal;
+  private final boolean[] initial;
+  private final float[] behaviorProbs; // null when the log has none
+  private final int[] file; // each row's episode: (file, key)
+  private final long[] key;
+  private final boolean[] startsEpisode;
+  private final long episodes;
 
-  public static Split load(Dataset dataset, double validationFraction, long seed) {
-    int d = dataset.env().observationSize();
-    int n = Math.toIntExact(dataset.rows());
-    float[] obs = new float[n * d];
-    float[] nextObs = new float[n * d];
-    int[] actions = new int[n];
-    float[] rewards = new float[n];
-    boolean[] terminal = new boolean[n];
-    boolean[] initial = new boolean[n];
-    boolean[] held = new boolean[n];
-    long[] episodes = {0, 0};
+  private TrainingData(Dataset dataset) {
+    observationSize = dataset.env().observationSize();
+    actionCount = dataset.env().actionCount();
+    rows = Math.toIntExact(dataset.rows());
+    int d = observationSize;
+    obs = new float[rows * d];
+    nextObs = new float[rows * d];
+    actions = new int[rows];
+    rewards = new float[rows];
+    terminal = new boolean[rows];
+    initial = new boolean[rows];
+    float[] probs = new float[rows];
+    file = new int[rows];
+    key = new long[rows];
+    startsEpisode = new boolean[rows];
     int[] at = {0};
     long[] last = {Long.MIN_VALUE, -1, 0}; // episode id, file, "previous row ended an episode" (1) or not
     long[] block = {0};
-    dataset.forEachBatch((file, b) -> {
+    dataset.forEachBatch((f, b) -> {
       int base = at[0];
       b.copyObs(obs, base * d);
       b.copyNextObs(nextObs, base * d);
@@ -42,58 +63,82 @@ public final class TrainingData {
         actions[i] = b.action(r);
         rewards[i] = b.reward(r);
         terminal[i] = b.terminated(r);
+        probs[i] = b.behaviorProb(r);
         long id = b.episodeId(r);
         boolean known = id >= 0;
-        boolean newEpisode = file != last[1] || (known ? id != last[0] : last[2] == 1);
+        boolean newEpisode = f != last[1] || (known ? id != last[0] : last[2] == 1);
         if (newEpisode) {
-          episodes[0]++;
           block[0]++;
         }
+        startsEpisode[i] = newEpisode;
         initial[i] = b.step(r) >= 0 ? b.step(r) == 0 : newEpisode;
-        long key = known ? id : block[0];
-        held[i] = validationFraction > 0 && Rng.derive(seed, SPLIT_STREAM, file, key).nextDouble() < validationFraction;
-        if (held[i] && newEpisode) {
-          episodes[1]++;
-        }
+        file[i] = f;
+        key[i] = known ? id : block[0];
         last[0] = id;
-        last[1] = file;
+        last[1] = f;
         last[2] = b.terminated(r) || b.truncated(r) ? 1 : 0;
       }
       at[0] += b.rows();
     });
-    if (n == 0) {
+    if (rows == 0) {
       throw new UnusableDataException("the dataset holds no transitions");
     }
-    int validRows = 0;
-    for (boolean h : held) {
-      validRows += h ? 1 : 0;
-    }
-    if (validRows == n) {
-      // Every episode drawn for validation (a tiny dataset): train on all of it rather than on nothing.
-      java.util.Arrays.fill(held, false);
-      validRows = 0;
-      episodes[1] = 0;
-    }
-    int actionCount = dataset.env().actionCount();
-    FqiData train = subset(false, held, n - validRows, d, actionCount, obs, actions, rewards, nextObs, terminal, initial);
-    FqiData valid = validRows == 0 ? null
-        : subset(true, held, validRows, d, actionCount, obs, actions, rewards, nextObs, terminal, initial);
-    return new Split(train, valid, episodes[0], episodes[1]);
+    // A log without the column reads as NaN throughout: then there are no behaviour probabilities to carry.
+    behaviorProbs = IntStream.range(0, rows).allMatch(i -> Float.isNaN(probs[i])) ? null : probs;
+    episodes = IntStream.range(0, rows).filter(i -> startsEpisode[i]).count();
   }
 
-  private static FqiData subset(boolean which, boolean[] held, int rows, int d, int actionCount, float[] obs,
-      int[] actions, float[] rewards, float[] nextObs, boolean[] terminal, boolean[] initial) {
-    if (rows == held.length) {
-      return new FqiData(rows, d, actionCount, obs, actions, rewards, nextObs, terminal, indices(initial, held, which));
+  /** Reads every row of {@code dataset} once. */
+  public static TrainingData decode(Dataset dataset) {
+    return new TrainingData(dataset);
+  }
+
+  /** {@link #decode} and {@link #split} in one. */
+  public static Split load(Dataset dataset, double validationFraction, long seed) {
+    return decode(dataset).split(validationFraction, seed);
+  }
+
+  /** Whether the episode {@code key} of input file {@code file} is held out for validation under {@code seed}. */
+  public static boolean heldOut(long seed, int file, long key, double validationFraction) {
+    return validationFraction > 0 && Rng.derive(seed, SPLIT_STREAM, file, key).nextDouble() < validationFraction;
+  }
+
+  /** The rows split by episode: about {@code validationFraction} of the episodes held out, drawn by {@code seed}. */
+  public Split split(double validationFraction, long seed) {
+    boolean[] held = new boolean[rows];
+    int validRows = 0;
+    long validEpisodes = 0;
+    for (int i = 0; i < rows; i++) {
+      held[i] = heldOut(seed, file[i], key[i], validationFraction);
+      validRows += held[i] ? 1 : 0;
+      validEpisodes += held[i] && startsEpisode[i] ? 1 : 0;
     }
-    float[] o = new float[rows * d];
-    float[] no = new float[rows * d];
-    int[] a = new int[rows];
-    float[] r = new float[rows];
-    boolean[] t = new boolean[rows];
-    boolean[] init = new boolean[rows];
+    if (validRows == rows) {
+      // Every episode drawn for validation (a tiny dataset): train on all of it rather than on nothing.
+      Arrays.fill(held, false);
+      validRows = 0;
+      validEpisodes = 0;
+    }
+    FqiData train = subset(false, held, rows - validRows);
+    FqiData valid = validRows == 0 ? null : subset(true, held, validRows);
+    return new Split(train, valid, episodes, validEpisodes);
+  }
+
+  private FqiData subset(boolean which, boolean[] held, int n) {
+    int d = observationSize;
+    if (n == rows) {
+      return new FqiData(n, d, actionCount, obs, actions, rewards, nextObs, terminal, indices(initial, held, which),
+          behaviorProbs, Backup.MAX);
+    }
+    float[] o = new float[n * d];
+    float[] no = new float[n * d];
+    int[] a = new int[n];
+    float[] r = new float[n];
+    boolean[] t = new boolean[n];
+    boolean[] init = new boolean[n];
+    float[] p = behaviorProbs == null ? null : new float[n];
     int j = 0;
-    for (int i = 0; i < held.length; i++) {
+    for (int i = 0; i < rows; i++) {
       if (held[i] == which) {
         System.arraycopy(obs, i * d, o, j * d, d);
         System.arraycopy(nextObs, i * d, no, j * d, d);
@@ -101,14 +146,17 @@ public final class TrainingData {
         r[j] = rewards[i];
         t[j] = terminal[i];
         init[j] = initial[i];
+        if (p != null) {
+          p[j] = behaviorProbs[i];
+        }
         j++;
       }
     }
-    return new FqiData(rows, d, actionCount, o, a, r, no, t, indices(init, null, true));
+    return new FqiData(n, d, actionCount, o, a, r, no, t, indices(init, null, true), p, Backup.MAX);
   }
 
   private static int[] indices(boolean[] flags, boolean[] held, boolean which) {
-    return java.util.stream.IntStream.range(0, flags.length)
+    return IntStream.range(0, flags.length)
         .filter(i -> flags[i] && (held == null || held[i] == which))
         .toArray();
   }

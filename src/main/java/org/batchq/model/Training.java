@@ -119,13 +119,14 @@ public final class Training {
     }
     List<Member> members = new ArrayList<>();
     Map<String, Object> regressorSettings = null;
-    double loadSeconds = 0;
+    double loadSeconds;
     try {
+      long t = System.nanoTime();
+      TrainingData decoded = TrainingData.decode(dataset); // once, whatever the ensemble's size
+      loadSeconds = (System.nanoTime() - t) / 1e9;
       for (int m = 0; m < config.ensemble(); m++) {
         long seed = config.seed() + m;
-        long t = System.nanoTime();
-        TrainingData.Split split = TrainingData.load(dataset, config.validationFraction(), seed);
-        loadSeconds += (System.nanoTime() - t) / 1e9;
+        TrainingData.Split split = decoded.split(config.validationFraction(), seed);
         try (Regressor regressor = config.learner().withSeed(seed).create(env.observationSize(), env.actionCount())) {
           if (m == 0) {
             regressorSettings = regressor.settings();
@@ -203,29 +204,48 @@ public final class Training {
     for (Dataset.Source s : dataset.sources()) {
       files.add(new Manifest.DataFile(s.file().getFileName().toString(), s.bytes(), s.rows(), Hashing.sha256(s.file())));
     }
+    Map<String, Object> training = training(config, "local", first.trainRows(), first.validRows(), first.episodes(),
+        first.validEpisodes());
+    if (start != null) {
+      // Q_0 is part of what determines the model: name it by content, as the data files are.
+      training.put("start_model", Map.of("name", start.name(), "sha256", start.manifest().contentSha256()));
+    }
+    Map<String, Object> run = run(dataset.sources().stream().map(s -> s.file().toAbsolutePath().toString()).toList(),
+        loadSeconds, fitSeconds, learnerSeconds);
+    run.put("threads", config.learner().threads());
+    return manifest(dataset.env(), config, files, training, diagnostics, regressor, run);
+  }
+
+  /**
+   * The manifest's {@code training} section as every engine writes it: the split's sizes and the settings that
+   * shaped the data; an engine adds its own entries.
+   */
+  public static Map<String, Object> training(Config config, String engine, long trainRows, long validRows,
+      long episodes, long validEpisodes) {
     Map<String, Object> training = new LinkedHashMap<>();
-    training.put("train_rows", first.trainRows());
-    training.put("valid_rows", first.validRows());
-    training.put("episodes", first.episodes());
-    training.put("valid_episodes", first.validEpisodes());
+    training.put("train_rows", trainRows);
+    training.put("valid_rows", validRows);
+    training.put("episodes", episodes);
+    training.put("valid_episodes", validEpisodes);
     training.put("validation_fraction", config.validationFraction());
     training.put("reward_transform", config.reward().name().toLowerCase());
     training.put("ensemble", config.ensemble());
     training.put("clip_targets", config.clipTargets());
     training.put("average_iterates", config.averageIterates());
-    training.put("engine", "local");
-    if (start != null) {
-      // Q_0 is part of what determines the model: name it by content, as the data files are.
-      training.put("start_model", Map.of("name", start.name(), "sha256", start.manifest().contentSha256()));
-    }
+    training.put("engine", engine);
+    return training;
+  }
+
+  /** The manifest's {@code run} section (facts of this run) as every engine writes it; an engine adds its own. */
+  public static Map<String, Object> run(List<String> dataPaths, double loadSeconds, double fitSeconds,
+      double learnerSeconds) {
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("created", Instant.now().toString());
-    run.put("data_paths", dataset.sources().stream().map(s -> s.file().toAbsolutePath().toString()).toList());
-    run.put("threads", config.learner().threads());
+    run.put("data_paths", dataPaths);
     run.put("load_seconds", loadSeconds);
     run.put("fit_seconds", fitSeconds);
     run.put("learner_seconds", learnerSeconds);
-    return manifest(dataset.env(), config, files, training, diagnostics, regressor, run);
+    return run;
   }
 
   /**

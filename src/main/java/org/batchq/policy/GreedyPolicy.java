@@ -3,8 +3,9 @@ package org.batchq.policy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import org.batchq.env.Rng;
-import org.batchq.learner.QFunction;
 import org.batchq.io.Json;
+import org.batchq.learner.ActionValues;
+import org.batchq.learner.QFunction;
 import org.batchq.model.ModelBundle;
 
 /**
@@ -46,26 +47,14 @@ public final class GreedyPolicy implements Policy, AutoCloseable {
   /** The greedy action for each of {@code rows} observations (row-major). */
   public int[] act(float[] obs, int rows) {
     int[] actions = new int[rows];
-    argmax(qValues(obs, rows), rows, model.q().actionCount(), actions);
+    ActionValues.argmax(qValues(obs, rows), rows, model.q().actionCount(), actions);
     return actions;
   }
 
   @Override
   public void act(float[] obs, int rows, Rng[] rngs, int[] actions, float[] probabilities) {
-    argmax(qValues(obs, rows), rows, model.q().actionCount(), actions);
+    ActionValues.argmax(qValues(obs, rows), rows, model.q().actionCount(), actions);
     java.util.Arrays.fill(probabilities, 0, rows, 1f);
-  }
-
-  static void argmax(float[] q, int rows, int actionCount, int[] out) {
-    for (int i = 0; i < rows; i++) {
-      int best = 0;
-      for (int a = 1; a < actionCount; a++) {
-        if (q[i * actionCount + a] > q[i * actionCount + best]) {
-          best = a;
-        }
-      }
-      out[i] = best;
-    }
   }
 
   @Override

@@ -83,11 +83,4 @@ class EpsilonGreedyPolicyTest {
       assertTrue(Math.abs(explored - rows * 0.15) < 5 * Math.sqrt(rows * 0.15 * 0.85), "explored " + explored);
     }
   }
-
-  @Test
-  void tiesBreakTowardsTheLowestAction() {
-    int[] out = new int[3];
-    GreedyPolicy.argmax(new float[] {1, 1, 0, 2, 3, 3}, 3, 2, out);
-    assertArrayEquals(new int[] {0, 1, 0}, out);
-  }
 }

@@ -38,9 +38,8 @@ import org.batchq.data.ColumnMapping;
 import org.batchq.data.DatasetMetadata;
 import org.batchq.data.DatasetSchema;
 import org.batchq.env.EnvSpec;
-import org.batchq.env.Environments;
-import org.batchq.env.Rng;
 import org.batchq.fqi.RewardTransform;
+import org.batchq.fqi.TrainingData;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
 import org.batchq.model.Manifest;
@@ -54,9 +53,6 @@ import org.batchq.model.Manifest;
  * (boolean), partitioned into one partition per XGBoost worker and cached.
  */
 final class SparkData {
-  /** Which episodes are held out: the stream the local engine's split uses (TrainingData). */
-  private static final long SPLIT_STREAM = 7;
-
   /**
    * The loaded data and the facts a manifest records about it.
    *
@@ -97,8 +93,9 @@ final class SparkData {
       fileIndex.put(files.get(i), i);
     }
     UserDefinedFunction indexOf = udf((String f) -> fileIndex.getOrDefault(f, -1), DataTypes.IntegerType);
-    UserDefinedFunction heldOut = udf((Integer file, Long id) -> validationFraction > 0
-        && Rng.derive(seed, SPLIT_STREAM, file, id).nextDouble() < validationFraction, DataTypes.BooleanType);
+    // The local engine's rule, so both engines hold out the same episodes.
+    UserDefinedFunction heldOut = udf((Integer file, Long id) -> TrainingData.heldOut(seed, file, id,
+        validationFraction), DataTypes.BooleanType);
 
     Dataset<Row> mapped = raw.select(
         indexOf.apply(input_file_name()).as("file"),
@@ -151,29 +148,9 @@ final class SparkData {
     }
   }
 
-  /** The environment from the files' batchq metadata, or from --env for files without it; never mixed. */
+  /** The environment the files' batchq metadata and --env agree on, settled by the core's rule. */
   private static EnvSpec environment(List<String> files, String envOption, Configuration hadoop) {
-    String settled = envOption;
-    for (String f : files) {
-      Optional<DatasetMetadata> m = metadata(f, hadoop);
-      if (m.isEmpty()) {
-        continue;
-      }
-      if (settled == null) {
-        settled = m.get().envId();
-      } else if (!settled.equals(m.get().envId())) {
-        throw new BadInputException(f, "holds " + m.get().envId() + " data, but the other inputs (or --env) are " + settled);
-      }
-    }
-    if (settled == null) {
-      throw new BadInputException(files.isEmpty() ? "input" : files.get(0),
-          "has no batchq metadata: say which environment the data comes from with --env (e.g. --env CartPole-v1)");
-    }
-    try {
-      return Environments.spec(settled);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--env: " + e.getMessage());
-    }
+    return DatasetMetadata.settle(files, files.stream().map(f -> metadata(f, hadoop)).toList(), envOption);
   }
 
   private static Optional<DatasetMetadata> metadata(String file, Configuration hadoop) {

@@ -1,8 +1,6 @@
 package org.batchq.spark;
 
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
@@ -128,22 +126,12 @@ final class SparkFitCommand implements Callable<Integer> {
     try (Regressor r = trees.create(env.observationSize(), env.actionCount())) {
       regressor = r.settings();
     }
-    Map<String, Object> training = new LinkedHashMap<>();
-    training.put("train_rows", loaded.trainRows());
-    training.put("valid_rows", loaded.rows() - loaded.trainRows());
-    training.put("episodes", loaded.episodes());
-    training.put("valid_episodes", loaded.validEpisodes());
-    training.put("validation_fraction", config.validationFraction());
-    training.put("reward_transform", config.reward().name().toLowerCase());
-    training.put("engine", "spark");
+    Map<String, Object> training = Training.training(config, "spark", loaded.trainRows(),
+        loaded.rows() - loaded.trainRows(), loaded.episodes(), loaded.validEpisodes());
     training.put("workers", n);
-    Map<String, Object> run = new LinkedHashMap<>();
-    run.put("created", Instant.now().toString());
-    run.put("data_paths", loaded.paths());
+    // fit_seconds: FQI alone, as the local engine records it
+    Map<String, Object> run = Training.run(loaded.paths(), loadSeconds, seconds - loadSeconds, result.learnerSeconds());
     run.put("spark_master", sparkMaster);
-    run.put("load_seconds", loadSeconds);
-    run.put("fit_seconds", seconds - loadSeconds); // FQI alone, as the local engine records it
-    run.put("learner_seconds", result.learnerSeconds());
     Manifest manifest = Training.manifest(env, config, loaded.files(), training, result.iterations(), regressor, run);
     try (QFunction q = Learners.load(config.algorithm(), env.observationSize(), env.actionCount(),
         result.boosters())) {

@@ -27,7 +27,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.batchq.fqi.Backup;
 import org.batchq.fqi.IterationStats;
+import org.batchq.learner.ActionValues;
 import org.batchq.learner.Learners;
 import org.batchq.learner.QFunction;
 import org.batchq.learner.xgboost.XgboostRegressor;
@@ -85,7 +87,7 @@ final class SparkFqi {
       double training = (System.nanoTime() - start) / 1e9;
       Broadcast<Map<String, byte[]>> q = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(boosters);
       Dataset<Row> next = current
-          .mapPartitions(new Step(q, trees.form(), d, actions, (float) gamma), Encoders.row(schema))
+          .mapPartitions(new Step(q, trees.form(), d, actions, gamma), Encoders.row(schema))
           .localCheckpoint(); // materialised, and cut from the lineage: iteration k's frame and boosters can go
       Row agg = next.agg(
           avg(when(not(col("held")), col("sq_error"))),
@@ -169,7 +171,7 @@ final class SparkFqi {
    * batched predictions; emits each row with its next target, its Q_{k+1}(s, a) and the diagnostics' terms.
    */
   private record Step(Broadcast<Map<String, byte[]>> boosters, XgboostRegressor.Form form, int d, int actions,
-      float gamma) implements MapPartitionsFunction<Row, Row> {
+      double gamma) implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
@@ -230,12 +232,12 @@ final class SparkFqi {
         float y = r.getFloat(Y);
         float previous = r.getFloat(QSA);
         float qsa = qs[i * actions + action];
-        // The next target, exactly as Fqi.targets computes it: only termination stops the bootstrap.
-        float nextY = terminal ? reward : (float) (reward + gamma * max(qn, i * actions, actions));
+        // The next target by the core's own rule: only termination stops the bootstrap.
+        float nextY = Backup.target(reward, terminal, gamma, Backup.MAX.value(qn, i, actions));
         double error = (double) qsa - y;
         out.add(RowFactory.create(r.get(OBS), r.get(NEXT_OBS), action, reward, terminal, initial, r.getBoolean(HELD),
             nextY, qsa, error * error, (double) Math.abs(qsa - previous),
-            initial ? (Double) (double) max(qs, i * actions, actions) : null));
+            initial ? (Double) (double) ActionValues.max(qs, i, actions) : null));
       }
     }
 
@@ -243,14 +245,6 @@ final class SparkFqi {
       for (int j = 0; j < values.size(); j++) {
         into[at + j] = ((Number) values.get(j)).floatValue();
       }
-    }
-
-    private static float max(float[] q, int from, int actions) {
-      float best = q[from];
-      for (int a = 1; a < actions; a++) {
-        best = Math.max(best, q[from + a]);
-      }
-      return best;
     }
   }
 }
