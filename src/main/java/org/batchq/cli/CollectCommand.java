@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.batchq.env.EnvSpec;
 import org.batchq.env.Environments;
+import org.batchq.io.BadInputException;
 import org.batchq.policy.EpsilonGreedyPolicy;
 import org.batchq.policy.GreedyPolicy;
 import org.batchq.policy.Policy;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "collect", mixinStandardHelpOptions = true,
     description = "Roll out a policy in the simulator and write every transition to a Parquet dataset.")
 final class CollectCommand implements Callable<Integer> {
-  @Option(names = "--env", defaultValue = "CartPole-v1", description = "Environment id (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--env", description = "Environment id (default: the --model's, else CartPole-v1).")
   String env;
 
   @Option(names = "--episodes", required = true, description = "Number of complete episodes to collect.")
@@ -59,14 +60,21 @@ final class CollectCommand implements Callable<Integer> {
     if (stepBudget < 0) {
       throw new IllegalArgumentException("--step-budget must not be negative (got " + stepBudget + ")");
     }
-    EnvSpec spec = Environments.spec(env);
     if (!(epsilon >= 0 && epsilon <= 1)) {
       throw new IllegalArgumentException("--epsilon must be in [0, 1] (got " + epsilon + ")");
     }
     if ("random".equals(policy) && model != null) {
       throw new IllegalArgumentException("--model goes with --policy epsilon-greedy");
     }
-    try (GreedyPolicy greedy = "epsilon-greedy".equals(policy) ? loadModel(spec) : null) {
+    try (GreedyPolicy greedy = "epsilon-greedy".equals(policy) ? loadModel() : null) {
+      // A model says which environment it acts in; --env, if given, must agree with it.
+      String trained = greedy == null ? null : greedy.model().manifest().envId();
+      EnvSpec spec = Environments.spec(env != null ? env : trained != null && Environments.ids().contains(trained)
+          ? trained : Environments.DEFAULT);
+      if (trained != null && !trained.equals(spec.id())) {
+        throw new BadInputException(model, "was trained for " + trained + ", not " + spec.id()
+            + (Environments.ids().contains(trained) ? "" : " (batchq simulates " + Environments.ids() + ")"));
+      }
       Policy behavior = switch (policy) {
         case "random" -> new RandomPolicy(spec.actionCount());
         case "epsilon-greedy" -> new EpsilonGreedyPolicy(greedy, epsilon);
@@ -76,17 +84,11 @@ final class CollectCommand implements Callable<Integer> {
     }
   }
 
-  private GreedyPolicy loadModel(EnvSpec spec) {
+  private GreedyPolicy loadModel() {
     if (model == null) {
       throw new IllegalArgumentException("--policy epsilon-greedy needs --model models/NAME");
     }
-    GreedyPolicy greedy = GreedyPolicy.load(model);
-    String trained = greedy.model().manifest().envId();
-    if (!trained.equals(spec.id())) {
-      greedy.close();
-      throw new org.batchq.io.BadInputException(model, "was trained for " + trained + ", not " + spec.id());
-    }
-    return greedy;
+    return GreedyPolicy.load(model);
   }
 
   private int collect(EnvSpec spec, Policy behavior) {

@@ -100,7 +100,7 @@ final class EvaluateCommand implements Callable<Integer> {
       settled = id;
     }
     if (settled == null) {
-      settled = "CartPole-v1";
+      settled = Environments.DEFAULT;
     }
     Environments.spec(settled); // unknown ids fail here, before any work
     return settled;

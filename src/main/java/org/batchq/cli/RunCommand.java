@@ -2,6 +2,8 @@ package org.batchq.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.batchq.env.Environments;
+import org.batchq.io.Table;
 import org.batchq.loop.RoundRecord;
 import org.batchq.loop.RunLoop;
 import org.batchq.loop.RunManifest;
@@ -9,7 +11,6 @@ import org.batchq.loop.RunSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import org.batchq.io.Table;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"The iterative batch-RL loop: collect, fit, collect again with the new policy, for some rounds.",
@@ -52,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin LockstepOption lockstep;
 
-  @Option(names = "--env", defaultValue = "CartPole-v1", description = "Environment (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--env", defaultValue = Environments.DEFAULT, description = "Environment (default: ${DEFAULT-VALUE}).")
   String env;
 
   @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
@@ -79,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--force and --resume exclude each other");
     }
     int envs = lockstep.envs();
-    org.batchq.env.Environments.spec(env);
+    Environments.spec(env);
     var training = fit.config(seed, "multiple".equals(fit.algorithm) ? MULTIPLE_AVERAGE_ITERATES : 1);
     boolean carry = carryQ != null ? carryQ : !"neural".equals(training.algorithm());
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
@@ -89,18 +90,19 @@ final class RunCommand implements Callable<Integer> {
       RunLoop loop = new RunLoop(dir, settings, progress);
       done = loop.run(force ? RunLoop.Mode.FORCE : resume ? RunLoop.Mode.RESUME : RunLoop.Mode.NEW);
       progress.close();
-      Table t = new Table("round", "rows", "fit_rows", "fit_s", "train_loss", "valid_residual", "behavior_mean",
-          "eval_mean", "eval_min", "eval_max");
+      Table t = new Table("round", "rows", "fit_rows", "fit_s", "train_loss", "valid_residual", "behavior_return",
+          "eval_return", "eval_min", "eval_max", "eval_length");
       for (RoundRecord r : done.rounds()) {
-        t.row(r.round(), r.rows(), r.fitRows(), r.fitSeconds(), r.trainLoss(), r.validResidual(), r.behaviorMeanLength(),
-            r.evalMean(), r.evalMin(), r.evalMax());
+        t.row(r.round(), r.rows(), r.fitRows(), r.fitSeconds(), r.trainLoss(), r.validResidual(), r.behaviorMeanReturn(),
+            r.evalMeanReturn(), r.evalMinReturn(), r.evalMaxReturn(), r.evalMean());
       }
       System.out.print(t.render(Table.Format.TABLE));
       RunManifest.Best best = done.best();
-      System.out.printf("random policy: %.1f steps; best round %d (%.1f) kept as %s, re-scored on fresh seeds: %.1f +- %.1f"
-          + "%nrun manifest %s, plots %s and %s (%.0f s)%n", done.randomMean(), best.round(), best.evalMean(),
-          loop.bestModel(), best.rescoredMean(), best.rescoredCi95(), loop.manifestPath(),
-          loop.plotDir().resolve("bellman-loss.png"), loop.plotDir().resolve("episode-length.png"), done.seconds());
+      System.out.printf("random policy: return %.1f (%.1f steps); best round %d (return %.1f) kept as %s, re-scored on"
+          + " fresh seeds: %.1f +- %.1f%nrun manifest %s, plots %s, %s and %s (%.0f s)%n", done.randomMeanReturn(),
+          done.randomMean(), best.round(), best.evalMeanReturn(), loop.bestModel(), best.rescoredMeanReturn(),
+          best.rescoredCi95Return(), loop.manifestPath(), loop.plotDir().resolve("episode-return.png"),
+          loop.plotDir().resolve("episode-length.png"), loop.plotDir().resolve("bellman-loss.png"), done.seconds());
     }
     return Main.OK;
   }

@@ -83,7 +83,7 @@ public final class CartPole implements VectorEnv {
       double nth = th + TAU * thDot;
       theta[i] = nth;
       thetaDot[i] = thDot + TAU * thetaAcc;
-      writeObservation(i, nextObs, i * 4);
+      writeObservation(i, nextObs, i * SPEC.observationSize());
       rewards[i] = 1.0f; // including the terminating step
       terminated[i] = nx < -X_THRESHOLD || nx > X_THRESHOLD || nth < -THETA_THRESHOLD || nth > THETA_THRESHOLD;
       truncated[i] = ++elapsed[i] >= SPEC.maxEpisodeSteps();

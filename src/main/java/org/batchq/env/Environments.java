@@ -9,6 +9,9 @@ public final class Environments {
 
   private static final List<Entry> ALL = List.of(new Entry(CartPole.SPEC, CartPole::new));
 
+  /** What commands simulate when neither an option, a dataset nor a model names an environment. */
+  public static final String DEFAULT = "CartPole-v1";
+
   private Environments() {}
 
   public static List<String> ids() {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.Table;
 import org.jfree.chart.ChartUtils;
@@ -25,22 +26,38 @@ import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
 
-/** The run's two pictures (PNG, 1000 x 600) and the same numbers as CSV beside them. */
+/**
+ * The run's pictures (PNG, 1000 x 600): the Bellman loss, and per round the episode return (what rounds are scored
+ * by) and the episode length; the same numbers as CSV beside them.
+ */
 final class Plots {
   static final int WIDTH = 1000;
   static final int HEIGHT = 600;
   static final String LOSS = "bellman-loss";
   static final String LENGTH = "episode-length";
+  static final String RETURN = "episode-return";
+
+  /** A per-round measure as its chart shows it: the greedy evaluation's mean and min-max band, the behaviour mean. */
+  private record PerRound(String title, String axis, ToDoubleFunction<RoundRecord> mean,
+      ToDoubleFunction<RoundRecord> min, ToDoubleFunction<RoundRecord> max, ToDoubleFunction<RoundRecord> behavior) {}
+
+  private static final PerRound LENGTHS = new PerRound("Mean episode length per round", "mean episode length (steps)",
+      RoundRecord::evalMean, RoundRecord::evalMin, RoundRecord::evalMax, RoundRecord::behaviorMeanLength);
+  private static final PerRound RETURNS = new PerRound("Mean episode return per round",
+      "mean episode return (sum of rewards)", RoundRecord::evalMeanReturn, RoundRecord::evalMinReturn,
+      RoundRecord::evalMaxReturn, RoundRecord::behaviorMeanReturn);
 
   private Plots() {}
 
-  static void write(Path dir, List<RoundRecord> rounds, double randomMean, int stepLimit) {
+  static void write(Path dir, List<RoundRecord> rounds, double randomMean, double randomMeanReturn, int stepLimit) {
     try {
       Files.createDirectories(dir);
       png(dir.resolve(LOSS + ".png"), lossChart(rounds));
-      png(dir.resolve(LENGTH + ".png"), lengthChart(rounds, randomMean, stepLimit));
+      png(dir.resolve(LENGTH + ".png"), perRoundChart(LENGTHS, rounds, randomMean, stepLimit));
+      png(dir.resolve(RETURN + ".png"), perRoundChart(RETURNS, rounds, randomMeanReturn, null));
       csv(dir.resolve(LOSS + ".csv"), lossCsv(rounds));
       csv(dir.resolve(LENGTH + ".csv"), lengthCsv(rounds, randomMean));
+      csv(dir.resolve(RETURN + ".csv"), returnCsv(rounds, randomMeanReturn));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write plots to " + dir + ": " + e.getMessage(), e);
     }
@@ -80,13 +97,17 @@ final class Plots {
     return chart("Bellman loss per FQI iteration (solid: training, dashed: held-out episodes)", plot);
   }
 
-  /** Mean episode length per round: behaviour data, greedy evaluation with its min-max band, random baseline. */
-  static JFreeChart lengthChart(List<RoundRecord> rounds, double randomMean, int stepLimit) {
+  /**
+   * A measure per round: behaviour data, greedy evaluation with its min-max band, random baseline; with a step
+   * limit (lengths), the axis runs from 0 to just above it and the limit is marked.
+   */
+  private static JFreeChart perRoundChart(PerRound m, List<RoundRecord> rounds, double randomMean, Integer stepLimit) {
     YIntervalSeries eval = new YIntervalSeries("greedy evaluation (mean, band: min-max)");
     YIntervalSeries behavior = new YIntervalSeries("behaviour data (mean)");
     for (RoundRecord r : rounds) {
-      eval.add(r.round(), r.evalMean(), r.evalMin(), r.evalMax());
-      behavior.add(r.round(), r.behaviorMeanLength(), r.behaviorMeanLength(), r.behaviorMeanLength());
+      eval.add(r.round(), m.mean().applyAsDouble(r), m.min().applyAsDouble(r), m.max().applyAsDouble(r));
+      double b = m.behavior().applyAsDouble(r);
+      behavior.add(r.round(), b, b, b);
     }
     YIntervalSeriesCollection data = new YIntervalSeriesCollection();
     data.addSeries(eval);
@@ -101,8 +122,12 @@ final class Plots {
     renderer.setAlpha(0.18f);
     NumberAxis x = new NumberAxis("round");
     x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-    NumberAxis y = new NumberAxis("mean episode length (steps)");
-    y.setRange(0, stepLimit * 1.04);
+    NumberAxis y = new NumberAxis(m.axis());
+    if (stepLimit != null) {
+      y.setRange(0, stepLimit * 1.04);
+    } else {
+      y.setAutoRangeIncludesZero(false);
+    }
     XYPlot plot = new XYPlot(data, x, y, renderer);
     ValueMarker random = new ValueMarker(randomMean, Color.GRAY, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
         BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
@@ -111,12 +136,14 @@ final class Plots {
     random.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
     random.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
     plot.addRangeMarker(random);
-    ValueMarker limit = new ValueMarker(stepLimit, new Color(0, 150, 0), new BasicStroke(1f));
-    limit.setLabel("time limit (" + stepLimit + ")");
-    limit.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.BOTTOM_RIGHT);
-    limit.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
-    plot.addRangeMarker(limit);
-    return chart("Mean episode length per round", plot);
+    if (stepLimit != null) {
+      ValueMarker limit = new ValueMarker(stepLimit, new Color(0, 150, 0), new BasicStroke(1f));
+      limit.setLabel("time limit (" + stepLimit + ")");
+      limit.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.BOTTOM_RIGHT);
+      limit.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
+      plot.addRangeMarker(limit);
+    }
+    return chart(m.title(), plot);
   }
 
   private static void addPositive(XYSeries s, int x, Double y) {
@@ -163,6 +190,16 @@ final class Plots {
     Table t = new Table("round", "behavior_mean", "eval_mean", "eval_std", "eval_min", "eval_max", "random_mean");
     for (RoundRecord r : rounds) {
       t.row(r.round(), r.behaviorMeanLength(), r.evalMean(), r.evalStd(), r.evalMin(), r.evalMax(), randomMean);
+    }
+    return t.render(Table.Format.CSV);
+  }
+
+  static String returnCsv(List<RoundRecord> rounds, double randomMeanReturn) {
+    Table t = new Table("round", "behavior_mean_return", "eval_mean_return", "eval_std_return", "eval_min_return",
+        "eval_max_return", "random_mean_return");
+    for (RoundRecord r : rounds) {
+      t.row(r.round(), r.behaviorMeanReturn(), r.evalMeanReturn(), r.evalStdReturn(), r.evalMinReturn(),
+          r.evalMaxReturn(), randomMeanReturn);
     }
     return t.render(Table.Format.CSV);
   }

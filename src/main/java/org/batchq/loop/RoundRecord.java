@@ -9,8 +9,27 @@ import java.util.List;
  * @param fitRows transitions the round's model was fitted on (all rounds so far with a growing batch)
  * @param behaviorMeanLength mean episode length of the data collected in this round (the exploring policy)
  * @param evalMean mean episode length of the round's model acting greedily, on the run's evaluation seeds
+ * @param behaviorMeanReturn mean return (sum of rewards) of the data collected in this round
+ * @param evalMeanReturn mean return of the round's greedy evaluation: what the run scores rounds by
  */
 public record RoundRecord(
     int round, String dataset, String model, long rows, long fitRows, double collectSeconds, double fitSeconds,
     double evalSeconds, double behaviorMeanLength, double evalMean, double evalStd, double evalMin, double evalMax,
-    double trainLoss, double validResidual, List<Double> trainLossPerIteration, List<Double> validResidualPerIteration) {}
+    double trainLoss, double validResidual, List<Double> trainLossPerIteration, List<Double> validResidualPerIteration,
+    Double behaviorMeanReturn, Double evalMeanReturn, Double evalStdReturn, Double evalMinReturn,
+    Double evalMaxReturn) {
+
+  /**
+   * Run manifests written before returns were recorded are all CartPole runs, where the reward is 1 per step: there
+   * the return is the length.
+   */
+  public RoundRecord {
+    if (evalMeanReturn == null) {
+      behaviorMeanReturn = behaviorMeanLength;
+      evalMeanReturn = evalMean;
+      evalStdReturn = evalStd;
+      evalMinReturn = evalMin;
+      evalMaxReturn = evalMax;
+    }
+  }
+}

@@ -27,9 +27,10 @@ import org.batchq.rollout.Rollout;
 /**
  * The classic batch-RL loop: round 0 collects with the random policy; round k collects epsilon-greedy over round
  * k-1's model, fits on the data so far (or the round's alone), and evaluates the new model greedily on the run's
- * evaluation seeds, the same in every round so the curve is paired. Every round's dataset and model are ordinary
- * files the other commands accept. At the end the best round's model is kept as {@code best} and re-scored on
- * fresh seeds, since the score it was chosen on flatters it.
+ * evaluation seeds, the same in every round so the curve is paired. Rounds are scored by their mean episode return
+ * (lengths are recorded beside it). Every round's dataset and model are ordinary files the other commands accept. At
+ * the end the best round's model is kept as {@code best} and re-scored on fresh seeds, since the score it was chosen
+ * on flatters it.
  */
 public final class RunLoop {
   /** How to treat an existing run of the same name. */
@@ -84,19 +85,20 @@ public final class RunLoop {
   public RunManifest run(Mode mode) {
     long start = System.nanoTime();
     List<RoundRecord> rounds = new ArrayList<>(prepare(mode));
-    double randomMean = evaluate(new RandomPolicy(Environments.spec(settings.envId()).actionCount()), EVAL_ROUND,
-        -1, "random baseline").mean();
+    Scores random = evaluate(new RandomPolicy(Environments.spec(settings.envId()).actionCount()), EVAL_ROUND,
+        -1, "random baseline");
+    int stepLimit = Environments.spec(settings.envId()).maxEpisodeSteps();
     for (int k = rounds.size(); k < settings.rounds(); k++) {
       rounds.add(round(k));
-      save(new RunManifest(RunManifest.FORMAT, RunManifest.FORMAT_VERSION, settings, randomMean, rounds, null,
-          (System.nanoTime() - start) / 1e9));
-      Plots.write(plotDir(), rounds, randomMean, Environments.spec(settings.envId()).maxEpisodeSteps());
+      save(new RunManifest(RunManifest.FORMAT, RunManifest.FORMAT_VERSION, settings, random.lengths().mean(), rounds,
+          null, (System.nanoTime() - start) / 1e9, random.returns().mean()));
+      Plots.write(plotDir(), rounds, random.lengths().mean(), random.returns().mean(), stepLimit);
     }
     RunManifest.Best best = keepBest(rounds);
-    RunManifest done = new RunManifest(RunManifest.FORMAT, RunManifest.FORMAT_VERSION, settings, randomMean, rounds,
-        best, (System.nanoTime() - start) / 1e9);
+    RunManifest done = new RunManifest(RunManifest.FORMAT, RunManifest.FORMAT_VERSION, settings,
+        random.lengths().mean(), rounds, best, (System.nanoTime() - start) / 1e9, random.returns().mean());
     save(done);
-    Plots.write(plotDir(), rounds, randomMean, Environments.spec(settings.envId()).maxEpisodeSteps());
+    Plots.write(plotDir(), rounds, random.lengths().mean(), random.returns().mean(), stepLimit);
     return done;
   }
 
@@ -162,7 +164,7 @@ public final class RunLoop {
     }
     long t2 = System.nanoTime();
 
-    Stats.Summary eval;
+    Scores eval;
     try (GreedyPolicy greedy = GreedyPolicy.load(modelOf(k))) {
       eval = evaluate(greedy, EVAL_ROUND, k, "evaluate");
     }
@@ -170,26 +172,41 @@ public final class RunLoop {
     List<IterationStats> its = fit.iterations();
     IterationStats last = its.get(its.size() - 1);
     return new RoundRecord(k, root.relativize(datasetOf(k)).toString(), root.relativize(modelOf(k)).toString(),
-        data.rows(), dataset.rows(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, data.meanLength(), eval.mean(),
-        eval.std(), eval.min(), eval.max(), last.trainLoss(), last.validResidual(),
-        its.stream().map(IterationStats::trainLoss).toList(), its.stream().map(IterationStats::validResidual).toList());
+        data.rows(), dataset.rows(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, data.meanLength(),
+        eval.lengths().mean(), eval.lengths().std(), eval.lengths().min(), eval.lengths().max(), last.trainLoss(),
+        last.validResidual(), its.stream().map(IterationStats::trainLoss).toList(),
+        its.stream().map(IterationStats::validResidual).toList(), data.meanReturn(), eval.returns().mean(),
+        eval.returns().std(), eval.returns().min(), eval.returns().max());
   }
 
-  private Stats.Summary evaluate(Policy policy, int evalRound, int round, String what) {
+  /** An evaluation's episode returns (what rounds are scored by) and lengths (reported beside them). */
+  private record Scores(Stats.Summary returns, Stats.Summary lengths) {}
+
+  private Scores evaluate(Policy policy, int evalRound, int round, String what) {
     listener.phase(round, what, settings.evalEpisodes());
     Evaluation.Outcome o = Evaluation.run(policy, settings.envId(), settings.evalEpisodes(), settings.envs(),
         settings.seed(), evalRound, i -> listener.advance(null));
-    return Stats.summarize(java.util.Arrays.stream(o.lengths()).asDoubleStream().toArray());
+    return new Scores(Stats.summarize(o.returns()),
+        Stats.summarize(java.util.Arrays.stream(o.lengths()).asDoubleStream().toArray()));
+  }
+
+  /**
+   * The round with the highest mean evaluation return; ties go to the later round, trained on more data. By return,
+   * not length: with a reward of -1 per step (MountainCar, Acrobot) the longest episodes are the worst.
+   */
+  static RoundRecord best(List<RoundRecord> rounds) {
+    RoundRecord best = rounds.get(0);
+    for (RoundRecord r : rounds) {
+      if (r.evalMeanReturn() >= best.evalMeanReturn()) {
+        best = r;
+      }
+    }
+    return best;
   }
 
   /** Copies the best round's model to {@code best} and re-scores it on evaluation seeds it was not chosen on. */
   private RunManifest.Best keepBest(List<RoundRecord> rounds) {
-    RoundRecord best = rounds.get(0);
-    for (RoundRecord r : rounds) {
-      if (r.evalMean() >= best.evalMean()) {
-        best = r; // ties go to the later round, trained on more data
-      }
-    }
+    RoundRecord best = best(rounds);
     try (AtomicOutput out = AtomicOutput.begin(bestModel(), true)) {
       Files.createDirectories(out.path());
       try (var files = Files.list(root.resolve(best.model()))) {
@@ -201,12 +218,13 @@ public final class RunLoop {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + bestModel() + ": " + e.getMessage(), e);
     }
-    Stats.Summary rescored;
+    Scores rescored;
     try (GreedyPolicy greedy = GreedyPolicy.load(bestModel())) {
       rescored = evaluate(greedy, RESCORE_ROUND, best.round(), "re-score best");
     }
-    return new RunManifest.Best(best.round(), root.relativize(bestModel()).toString(), best.evalMean(), rescored.mean(),
-        rescored.ci95(), rescored.n());
+    return new RunManifest.Best(best.round(), root.relativize(bestModel()).toString(), best.evalMean(),
+        rescored.lengths().mean(), rescored.lengths().ci95(), rescored.lengths().n(), best.evalMeanReturn(),
+        rescored.returns().mean(), rescored.returns().ci95());
   }
 
   private void save(RunManifest manifest) {

@@ -8,19 +8,37 @@ import java.util.List;
  * at the end of each round, so a round is complete exactly when it is listed here.
  *
  * @param randomMean mean episode length of the uniform random policy on the run's evaluation seeds
- * @param best the round whose model evaluated best, re-scored on fresh seeds; null until the run ends
+ * @param randomMeanReturn its mean return
+ * @param best the round whose model evaluated best (by mean return), re-scored on fresh seeds; null until the run ends
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunManifest(
     String format, int formatVersion, RunSettings settings, double randomMean, List<RoundRecord> rounds, Best best,
-    double seconds) {
+    double seconds, Double randomMeanReturn) {
+
+  /** Manifests written before returns were recorded are CartPole runs: return equals length there. */
+  public RunManifest {
+    if (randomMeanReturn == null) {
+      randomMeanReturn = randomMean;
+    }
+  }
 
   public static final String FORMAT = "batchq-run";
   public static final int FORMAT_VERSION = 1;
 
   /**
    * @param rescoredMean the best model's mean episode length on evaluation seeds it was not chosen on
+   * @param rescoredMeanReturn its mean return there, with {@code rescoredCi95Return} the half-width of its interval
    */
   public record Best(int round, String model, double evalMean, double rescoredMean, double rescoredCi95,
-      int rescoredEpisodes) {}
+      int rescoredEpisodes, Double evalMeanReturn, Double rescoredMeanReturn, Double rescoredCi95Return) {
+    /** Manifests written before returns were recorded are CartPole runs: return equals length there. */
+    public Best {
+      if (rescoredMeanReturn == null) {
+        evalMeanReturn = evalMean;
+        rescoredMeanReturn = rescoredMean;
+        rescoredCi95Return = rescoredCi95;
+      }
+    }
+  }
 }

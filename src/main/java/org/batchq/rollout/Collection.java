@@ -2,6 +2,7 @@ package org.batchq.rollout;
 
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.stream.DoubleStream;
 import java.util.stream.IntStream;
 import org.batchq.Version;
 import org.batchq.data.DatasetMetadata;
@@ -14,10 +15,17 @@ import org.batchq.policy.Policy;
 
 /** Rolls out a plan under a policy straight into a Parquet dataset: what {@code collect} and {@code run} do. */
 public final class Collection {
-  /** The published dataset, its size, and each episode's length in episode order (fewer under a step budget). */
-  public record Result(Path path, long rows, int[] lengths) {
+  /**
+   * The published dataset, its size, and each episode's length and return (sum of rewards) in episode order (fewer
+   * episodes under a step budget).
+   */
+  public record Result(Path path, long rows, int[] lengths, double[] returns) {
     public double meanLength() {
       return java.util.Arrays.stream(lengths).average().orElse(Double.NaN);
+    }
+
+    public double meanReturn() {
+      return java.util.Arrays.stream(returns).average().orElse(Double.NaN);
     }
   }
 
@@ -28,14 +36,16 @@ public final class Collection {
     DatasetMetadata meta = new DatasetMetadata(DatasetSchema.FORMAT_VERSION, spec.id(), spec.observationSize(),
         spec.actionCount(), policy.describe(), plan.seed(), Version.BATCHQ);
     IntStream.Builder lengths = IntStream.builder();
+    DoubleStream.Builder returns = DoubleStream.builder();
     try (DatasetWriter writer = DatasetWriter.open(out, meta, force)) {
       Rollout.run(plan, policy, e -> {
         writer.write(e);
         lengths.add(e.length()); // episodes arrive in id order
+        returns.add(e.totalReward());
         onEpisode.accept(e);
       });
       Path written = writer.commit();
-      return new Result(written, writer.rows(), lengths.build().toArray());
+      return new Result(written, writer.rows(), lengths.build().toArray(), returns.build().toArray());
     }
   }
 }

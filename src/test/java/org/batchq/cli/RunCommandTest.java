@@ -67,6 +67,31 @@ class RunCommandTest {
     }
   }
 
+  /** On CartPole (reward 1 per step) the return is the length: the return fields and plot must say the same. */
+  @Test
+  void roundsAreScoredByReturnWithLengthsBeside() throws Exception {
+    Cli.Result r = Cli.ok(small("ret"));
+    assertTrue(r.out().contains("eval_return") && r.out().contains("episode-return.png"), r.out());
+    JsonNode manifest = Json.MAPPER.readTree(dir.resolve("runs/ret.json").toFile());
+    assertEquals(manifest.get("random_mean").asDouble(), manifest.get("random_mean_return").asDouble());
+    List<String> csv = Files.readAllLines(dir.resolve("plots/ret/episode-return.csv"));
+    assertEquals("round,behavior_mean_return,eval_mean_return,eval_std_return,eval_min_return,eval_max_return,"
+        + "random_mean_return", csv.get(0));
+    assertEquals(ROUNDS + 1, csv.size());
+    for (int k = 0; k < ROUNDS; k++) {
+      JsonNode round = manifest.get("rounds").get(k);
+      assertEquals(round.get("eval_mean").asDouble(), round.get("eval_mean_return").asDouble(), "round " + k);
+      assertEquals(round.get("behavior_mean_length").asDouble(), round.get("behavior_mean_return").asDouble());
+      assertEquals(round.get("eval_mean_return").asDouble(), Double.parseDouble(csv.get(k + 1).split(",")[2]));
+    }
+    JsonNode best = manifest.get("best");
+    assertEquals(best.get("eval_mean").asDouble(), best.get("eval_mean_return").asDouble());
+    assertEquals(best.get("rescored_mean").asDouble(), best.get("rescored_mean_return").asDouble());
+    BufferedImage png = ImageIO.read(dir.resolve("plots/ret/episode-return.png").toFile());
+    assertEquals(1000, png.getWidth());
+    assertTrue(distinctColours(png) > 20, "the return plot has drawn content");
+  }
+
   static int distinctColours(BufferedImage img) {
     Set<Integer> colours = new HashSet<>();
     for (int y = 0; y < img.getHeight(); y += 3) {
