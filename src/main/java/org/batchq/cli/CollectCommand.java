@@ -54,15 +54,6 @@ final class CollectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (episodes < 1) {
-      throw new IllegalArgumentException("--episodes must be at least 1 (got " + episodes + ")");
-    }
-    if (stepBudget < 0) {
-      throw new IllegalArgumentException("--step-budget must not be negative (got " + stepBudget + ")");
-    }
-    if (!(epsilon >= 0 && epsilon <= 1)) {
-      throw new IllegalArgumentException("--epsilon must be in [0, 1] (got " + epsilon + ")");
-    }
     if ("random".equals(policy) && model != null) {
       throw new IllegalArgumentException("--model goes with --policy epsilon-greedy");
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import org.batchq.data.ColumnMapping;
 import org.batchq.data.Dataset;
 import org.batchq.data.DatasetSchema;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -25,63 +26,69 @@ public final class DataOptions {
   @Option(names = "--env", description = "Environment the data comes from; needed for files without batchq metadata.")
   String env;
 
-  @Option(names = "--obs-col", description = "List column of observations (default: obs).")
-  String obsCol = DatasetSchema.OBS;
+  @ArgGroup(validate = false, heading = "%nData mapping (files written by other tools; docs/fit.md):%n", order = 5)
+  Columns columns = new Columns();
 
-  @Option(names = "--next-obs-col", description = "List column of next observations (default: next_obs).")
-  String nextObsCol = DatasetSchema.NEXT_OBS;
+  /** Which column holds what; batchq's own names by default. */
+  static final class Columns {
+    @Option(names = "--obs-col", description = "List column of observations (default: obs).")
+    String obsCol = DatasetSchema.OBS;
 
-  @Option(names = "--obs-cols", split = ",", description = "Scalar observation columns, in order (instead of --obs-col).")
-  List<String> obsCols;
+    @Option(names = "--next-obs-col", description = "List column of next observations (default: next_obs).")
+    String nextObsCol = DatasetSchema.NEXT_OBS;
 
-  @Option(names = "--next-obs-cols", split = ",", description = "Scalar next-observation columns, in order.")
-  List<String> nextObsCols;
+    @Option(names = "--obs-cols", split = ",", description = "Scalar observation columns, in order (instead of --obs-col).")
+    List<String> obsCols;
 
-  @Option(names = "--action-col", description = "Action column, any integer type (default: action).")
-  String actionCol = DatasetSchema.ACTION;
+    @Option(names = "--next-obs-cols", split = ",", description = "Scalar next-observation columns, in order.")
+    List<String> nextObsCols;
 
-  @Option(names = "--reward-col", description = "Reward column (default: reward).")
-  String rewardCol = DatasetSchema.REWARD;
+    @Option(names = "--action-col", description = "Action column, any integer type (default: action).")
+    String actionCol = DatasetSchema.ACTION;
 
-  @Option(names = "--terminated-col", description = "Termination column, or 'none' (default: terminated).")
-  String terminatedCol = DatasetSchema.TERMINATED;
+    @Option(names = "--reward-col", description = "Reward column (default: reward).")
+    String rewardCol = DatasetSchema.REWARD;
 
-  @Option(names = "--truncated-col", description = "Time-limit column, or 'none' (default: truncated).")
-  String truncatedCol = DatasetSchema.TRUNCATED;
+    @Option(names = "--terminated-col", description = "Termination column, or 'none' (default: terminated).")
+    String terminatedCol = DatasetSchema.TERMINATED;
 
-  @Option(names = "--episode-col", description = "Episode id column, or 'none' (default: episode_id).")
-  String episodeCol = DatasetSchema.EPISODE_ID;
+    @Option(names = "--truncated-col", description = "Time-limit column, or 'none' (default: truncated).")
+    String truncatedCol = DatasetSchema.TRUNCATED;
 
-  @Option(names = "--done-col", description = "A single 'done' column; requires --done-means.")
-  String doneCol;
+    @Option(names = "--episode-col", description = "Episode id column, or 'none' (default: episode_id).")
+    String episodeCol = DatasetSchema.EPISODE_ID;
 
-  @Option(names = "--done-means", description = "What --done-col means: terminated or truncated (never guessed).")
-  String doneMeans;
+    @Option(names = "--done-col", description = "A single 'done' column; requires --done-means.")
+    String doneCol;
+
+    @Option(names = "--done-means", description = "What --done-col means: terminated or truncated (never guessed).")
+    String doneMeans;
+  }
 
   public ColumnMapping mapping() {
-    if ((obsCols == null) != (nextObsCols == null)) {
+    if ((columns.obsCols == null) != (columns.nextObsCols == null)) {
       throw new IllegalArgumentException("--obs-cols and --next-obs-cols go together");
     }
-    String terminated = none(terminatedCol);
-    String truncated = none(truncatedCol);
-    if (doneCol != null || doneMeans != null) {
-      if (doneCol == null || doneMeans == null) {
+    String terminated = none(columns.terminatedCol);
+    String truncated = none(columns.truncatedCol);
+    if (columns.doneCol != null || columns.doneMeans != null) {
+      if (columns.doneCol == null || columns.doneMeans == null) {
         throw new IllegalArgumentException("--done-col and --done-means go together (state what done means)");
       }
-      switch (doneMeans) {
+      switch (columns.doneMeans) {
         case "terminated" -> {
-          terminated = doneCol;
+          terminated = columns.doneCol;
           truncated = null;
         }
         case "truncated" -> {
-          truncated = doneCol;
+          truncated = columns.doneCol;
           terminated = null;
         }
-        default -> throw new IllegalArgumentException("--done-means must be terminated or truncated, not '" + doneMeans + "'");
+        default -> throw new IllegalArgumentException("--done-means must be terminated or truncated, not '" + columns.doneMeans + "'");
       }
     }
-    return new ColumnMapping(none(episodeCol), obsCols != null ? obsCols : List.of(obsCol),
-        nextObsCols != null ? nextObsCols : List.of(nextObsCol), actionCol, rewardCol, terminated, truncated);
+    return new ColumnMapping(none(columns.episodeCol), columns.obsCols != null ? columns.obsCols : List.of(columns.obsCol),
+        columns.nextObsCols != null ? columns.nextObsCols : List.of(columns.nextObsCol), columns.actionCol, columns.rewardCol, terminated, truncated);
   }
 
   public Dataset open() {

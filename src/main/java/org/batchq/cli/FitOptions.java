@@ -1,133 +1,300 @@
 package org.batchq.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
-import org.batchq.learner.neural.NeuralRegressor;
+import java.util.Map;
+import java.util.function.ToIntFunction;
 import org.batchq.fqi.RewardTransform;
+import org.batchq.io.BadInputException;
+import org.batchq.io.Json;
+import org.batchq.learner.LearnerSettings;
+import org.batchq.learner.neural.NeuralRegressor;
 import org.batchq.learner.xgboost.XgboostRegressor;
 import org.batchq.model.Training;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
-/** The FQI and XGBoost options shared by {@code fit} and {@code run} (docs/fit.md). */
+/**
+ * The FQI and learner options shared by {@code fit} and {@code run} (docs/fit.md), mapped onto {@link
+ * Training.Config}. The settings records hold the defaults and the checks; an option only says which setting it
+ * sets. A configuration starts from the records' defaults, or from {@code --config FILE}, and every flag given on
+ * the command line is laid over it. A flag of a learner that was not chosen is refused.
+ */
 public final class FitOptions {
-  @Option(names = "--algorithm", defaultValue = "single",
-      description = "single (one booster on obs + one-hot action, default), multiple (one booster per action) or neural (a multi-head MLP).")
+  /** The command these options are mixed into, for which options were given. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
+  @Option(names = "--algorithm", order = 1,
+      description = "single (one booster on obs + one-hot action, the default), multiple (one booster per action) or"
+          + " neural (a multi-head MLP).")
   String algorithm;
 
-  @Option(names = "--iterations", defaultValue = "50", description = "FQI iterations (default: ${DEFAULT-VALUE}).")
-  int iterations;
+  @Option(names = "--config", paramLabel = "FILE", order = 2,
+      description = "Start from the settings in FILE: a model's manifest.json, a run manifest (runs/NAME.json) or a"
+          + " settings object (docs/fit.md); flags given beside it win.")
+  Path config;
 
-  @Option(names = "--gamma", defaultValue = "0.99", description = "Discount factor in [0, 1) (default: ${DEFAULT-VALUE}).")
-  double gamma;
+  @ArgGroup(validate = false, heading = "%nFQI:%n", order = 10)
+  FqiOptions fqi = new FqiOptions();
 
-  @Option(names = "--validation-fraction", defaultValue = "0.1",
-      description = "Share of episodes held out for the Bellman residual; 0 disables (default: ${DEFAULT-VALUE}).")
-  double validationFraction;
+  @ArgGroup(validate = false, heading = "%nXGBoost (--algorithm single or multiple):%n", order = 20)
+  TreeOptions trees = new TreeOptions();
 
-  @Option(names = "--trees", defaultValue = "100",
-      description = "Boosting rounds (trees) per booster per FQI iteration (default: ${DEFAULT-VALUE}).")
-  int rounds;
+  @ArgGroup(validate = false, heading = "%nNeural network (--algorithm neural):%n", order = 30)
+  NeuralOptions neural = new NeuralOptions();
 
-  @Option(names = "--max-depth", defaultValue = "6", description = "Tree depth (default: ${DEFAULT-VALUE}).")
-  int maxDepth;
+  static final class FqiOptions {
+    @Option(names = "--iterations", description = "FQI iterations (default: ${DEFAULT-VALUE}).")
+    int iterations;
 
-  @Option(names = "--eta", defaultValue = "0.3", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-  double eta;
+    @Option(names = "--gamma", description = "Discount factor in [0, 1) (default: ${DEFAULT-VALUE}).")
+    double gamma;
 
-  @Option(names = "--min-child-weight", defaultValue = "1", description = "Minimum hessian per leaf (default: ${DEFAULT-VALUE}).")
-  double minChildWeight;
+    @Option(names = "--validation-fraction",
+        description = "Share of episodes held out for the Bellman residual; 0 disables (default: ${DEFAULT-VALUE}).")
+    double validationFraction;
 
-  @Option(names = "--subsample", defaultValue = "1", description = "Row subsampling per tree (default: ${DEFAULT-VALUE}).")
-  double subsample;
+    @Option(names = "--reward",
+        description = "Reward transform: none or failure (0 per step, -1 on termination) (default: ${DEFAULT-VALUE}).")
+    RewardTransform reward;
 
-  @Option(names = "--colsample", defaultValue = "1", description = "Feature subsampling per split (default: ${DEFAULT-VALUE}).")
-  double colsample;
+    @Option(names = "--ensemble",
+        description = "Fits averaged into the model, each holding out its own episodes (bagging); member m is the fit"
+            + " with seed + m (default: ${DEFAULT-VALUE}).")
+    int ensemble;
 
-  @Option(names = "--parallel-trees", defaultValue = "1",
-      description = "Trees per round; > 1 with subsampling trains random forests (default: ${DEFAULT-VALUE}).")
-  int parallelTrees;
+    @Option(names = "--clip-targets",
+        description = "Keep FQI targets within [min(0, r_min), max(0, r_max)] / (1 - gamma), where every return lies.")
+    boolean clipTargets;
 
-  @Option(names = "--max-bin", defaultValue = "256", description = "Histogram bins per feature (default: ${DEFAULT-VALUE}).")
-  int maxBin;
+    @Option(names = "--average-iterates", paramLabel = "M",
+        description = "Bootstrap each FQI target from, and save, the mean of the last M iterates (trees only;"
+            + " default: 1, plain FQI; run --algorithm multiple: 5).")
+    int averageIterates;
+  }
 
-  @Option(names = "--reward", defaultValue = "none",
-      description = "Reward transform: none (default) or failure (0 per step, -1 on termination).")
-  RewardTransform reward;
+  static final class TreeOptions {
+    @Option(names = "--trees", description = "Boosting rounds (trees) per booster per FQI iteration (default: ${DEFAULT-VALUE}).")
+    int rounds;
 
-  @Option(names = "--ensemble", defaultValue = "1",
-      description = "Fits averaged into the model, each holding out its own episodes (bagging); member m is the fit"
-          + " with seed + m (default: ${DEFAULT-VALUE}).")
-  int ensemble;
+    @Option(names = "--max-depth", description = "Tree depth (default: ${DEFAULT-VALUE}).")
+    int maxDepth;
 
-  @Option(names = "--clip-targets",
-      description = "Keep FQI targets within [min(0, r_min), max(0, r_max)] / (1 - gamma), where every return lies.")
-  boolean clipTargets;
+    @Option(names = "--eta", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    double eta;
 
-  @Option(names = "--average-iterates", paramLabel = "M",
-      description = "Bootstrap each FQI target from, and save, the mean of the last M iterates (trees only;"
-          + " default: 1, plain FQI; run --algorithm multiple: 5).")
-  Integer averageIterates;
+    @Option(names = "--min-child-weight", description = "Minimum hessian per leaf (default: ${DEFAULT-VALUE}).")
+    double minChildWeight;
 
-  @Option(names = "--warm-start", description = "Continue each iteration's boosters from the previous iteration's.")
-  boolean warmStart;
+    @Option(names = "--subsample", description = "Row subsampling per tree (default: ${DEFAULT-VALUE}).")
+    double subsample;
 
-  @Option(names = "--threads", description = "XGBoost threads (default: all cores). Results do not depend on it.")
-  Integer threads;
+    @Option(names = "--colsample", description = "Feature subsampling per split (default: ${DEFAULT-VALUE}).")
+    double colsample;
 
-  @Option(names = "--hidden", split = ",", defaultValue = "64,64",
-      description = "neural: trunk layer widths (default: ${DEFAULT-VALUE}).")
-  List<Integer> hidden;
+    @Option(names = "--parallel-trees",
+        description = "Trees per round; > 1 with subsampling trains random forests (default: ${DEFAULT-VALUE}).")
+    int parallelTrees;
 
-  @Option(names = "--nn-steps", defaultValue = "900",
-      description = "neural: gradient steps per FQI iteration (default: ${DEFAULT-VALUE}).")
-  int nnSteps;
+    @Option(names = "--max-bin", description = "Histogram bins per feature (default: ${DEFAULT-VALUE}).")
+    int maxBin;
 
-  @Option(names = "--batch-size", defaultValue = "256", description = "neural: minibatch size (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+    @Option(names = "--warm-start", description = "Continue each iteration's boosters from the previous iteration's.")
+    boolean warmStart;
 
-  @Option(names = "--learning-rate", defaultValue = "0.001",
-      description = "neural: Adam learning rate (default: ${DEFAULT-VALUE}).")
-  double learningRate;
+    @Option(names = "--threads", description = "XGBoost threads (default: all cores). Results do not depend on it.")
+    int threads;
+  }
 
-  @Option(names = "--nn-continue",
-      description = "neural: continue each FQI iteration from the previous network (DQN-style) instead of"
-          + " re-initialising it (NFQ, the default).")
-  boolean nnContinue;
+  static final class NeuralOptions {
+    @Option(names = "--hidden", split = ",", description = "Trunk layer widths (default: ${DEFAULT-VALUE}).")
+    List<Integer> hidden;
+
+    @Option(names = "--nn-steps", description = "Gradient steps per FQI iteration (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--batch-size", description = "Minibatch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--learning-rate", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--nn-continue",
+        description = "Continue each FQI iteration from the previous network (DQN-style) instead of re-initialising"
+            + " it (NFQ, the default).")
+    boolean nnContinue;
+  }
+
+  /** Each FQI flag and the setting (path in the configuration's JSON form) it sets. */
+  private static final Map<String, String> FQI = Map.of(
+      "--iterations", "iterations", "--gamma", "gamma", "--validation-fraction", "validation_fraction",
+      "--reward", "reward", "--ensemble", "ensemble", "--clip-targets", "clip_targets",
+      "--average-iterates", "average_iterates");
+
+  /** Each XGBoost flag and the learner setting it sets. */
+  private static final Map<String, String> TREES = Map.of(
+      "--trees", "rounds", "--max-depth", "max_depth", "--eta", "eta", "--min-child-weight", "min_child_weight",
+      "--subsample", "subsample", "--colsample", "colsample_by_node", "--parallel-trees", "parallel_trees",
+      "--max-bin", "max_bin", "--warm-start", "warm_start", "--threads", "threads");
+
+  /** Each neural flag and the learner setting it sets ({@code --nn-continue} is the negation of restart). */
+  private static final Map<String, String> NEURAL = Map.of(
+      "--hidden", "hidden", "--nn-steps", "steps", "--batch-size", "batch_size", "--learning-rate", "learning_rate",
+      "--nn-continue", "restart");
+
+  /**
+   * The defaults that help texts show, read from the settings records (never written twice): each FQI and learner
+   * flag's setting in {@code Config.defaults}, {@code XgboostRegressor.Settings.defaults} or {@code
+   * NeuralRegressor.Settings.defaults}. Which flags were given is read from the parse result, so defaults applied
+   * to the fields here are never mistaken for choices.
+   */
+  public static final IDefaultValueProvider DEFAULTS = new IDefaultValueProvider() {
+    private final JsonNode fqi = Json.MAPPER.valueToTree(Training.Config.defaults(
+        XgboostRegressor.Settings.defaults(XgboostRegressor.Form.SINGLE, 0)));
+    private final JsonNode trees = fqi.get("learner");
+    private final JsonNode neural = Json.MAPPER.valueToTree(NeuralRegressor.Settings.defaults(0));
+
+    @Override
+    public String defaultValue(ArgSpec arg) {
+      if (!(arg instanceof OptionSpec o) || o.type() == boolean.class || o.longestName().equals("--threads")) {
+        return null;
+      }
+      String flag = o.longestName();
+      JsonNode value = FQI.containsKey(flag) ? fqi.get(FQI.get(flag))
+          : TREES.containsKey(flag) ? trees.get(TREES.get(flag))
+          : NEURAL.containsKey(flag) ? neural.get(NEURAL.get(flag)) : null;
+      if (value == null) {
+        return null;
+      }
+      if (value.isArray()) {
+        List<String> items = new java.util.ArrayList<>();
+        value.forEach(v -> items.add(v.asText()));
+        return String.join(",", items);
+      }
+      return value.isTextual() ? value.asText().toLowerCase() : value.asText();
+    }
+  };
 
   /** Whether --threads was given (engines that choose their own parallelism refuse it). */
   public boolean threadsGiven() {
-    return threads != null;
+    return given("--threads");
   }
 
   /** The training configuration these options describe; usage errors are IllegalArgumentExceptions. */
   public Training.Config config(long seed) {
-    return config(seed, 1);
+    return config(seed, chosen -> 1);
   }
 
-  /** The same, where a command's own default for --average-iterates applies when it is not given. */
-  public Training.Config config(long seed, int defaultAverageIterates) {
-    int averageIterates = this.averageIterates != null ? this.averageIterates : defaultAverageIterates;
-    if ("neural".equals(algorithm)) {
-      return new Training.Config(iterations, gamma, validationFraction, reward,
-          new NeuralRegressor.Settings(hidden, nnSteps, batchSize, learningRate, !nnContinue, seed), ensemble,
-          clipTargets, averageIterates);
+  /**
+   * The same, where a command's own default for --average-iterates applies when neither a flag nor --config sets
+   * it. {@code seed} is the command's --seed: it wins when given; otherwise the --config file's seed, else it.
+   */
+  public Training.Config config(long seed, ToIntFunction<String> defaultAverageIterates) {
+    JsonNode file = config == null ? null : read(config);
+    String chosen = algorithm != null ? algorithm
+        : file != null ? algorithmOf(file.get("learner")) : "single";
+    boolean neuralChosen = "neural".equals(chosen);
+    refuseOtherLearner(neuralChosen ? TREES : NEURAL, chosen);
+    long learnerSeed = given("--seed") || file == null ? seed : file.get("learner").get("seed").asLong();
+    LearnerSettings learnerDefaults = switch (chosen) {
+      case "neural" -> NeuralRegressor.Settings.defaults(learnerSeed);
+      case "single" -> XgboostRegressor.Settings.defaults(XgboostRegressor.Form.SINGLE, learnerSeed);
+      case "multiple" -> XgboostRegressor.Settings.defaults(XgboostRegressor.Form.MULTIPLE, learnerSeed);
+      default -> throw new IllegalArgumentException("unknown --algorithm '" + chosen + "' (known: multiple, single,"
+          + " neural)");
+    };
+
+    ObjectNode tree = file != null ? file.deepCopy() : Json.MAPPER.valueToTree(Training.Config.defaults(learnerDefaults));
+    ObjectNode learner = (ObjectNode) tree.get("learner");
+    if (!chosen.equals(algorithmOf(learner))) { // another learner than the file's: its defaults
+      learner = Json.MAPPER.valueToTree(learnerDefaults);
+      tree.set("learner", learner);
     }
-    if (!"multiple".equals(algorithm) && !"single".equals(algorithm)) {
-      throw new IllegalArgumentException("unknown --algorithm '" + algorithm + "' (known: multiple, single, neural)");
+    learner.put("seed", learnerSeed);
+    if (!learner.has("threads") && !neuralChosen) { // a run fact, not in a model's settings: this machine's
+      learner.put("threads", Runtime.getRuntime().availableProcessors());
     }
-    if (rounds < 1 || maxDepth < 1 || parallelTrees < 1 || maxBin < 2) {
-      throw new IllegalArgumentException("--trees, --max-depth and --parallel-trees must be at least 1, --max-bin at least 2");
+    if (file == null || !file.has("average_iterates")) {
+      tree.put("average_iterates", defaultAverageIterates.applyAsInt(chosen));
     }
-    if (!(eta > 0 && eta <= 1) || !(subsample > 0 && subsample <= 1) || !(colsample > 0 && colsample <= 1)) {
-      throw new IllegalArgumentException("--eta, --subsample and --colsample must be in (0, 1]");
+    overlay(tree, FQI);
+    overlay(learner, neuralChosen ? NEURAL : TREES);
+    if (given("--nn-continue")) {
+      learner.put("restart", !neural.nnContinue);
     }
-    if (threads != null && threads < 1) {
-      throw new IllegalArgumentException("--threads must be at least 1");
+    try {
+      return Json.MAPPER.treeToValue(tree, Training.Config.class);
+    } catch (IOException e) {
+      // The records' own checks (InvalidSettingException) arrive wrapped by Jackson.
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        if (cause instanceof IllegalArgumentException invalid) {
+          throw invalid;
+        }
+      }
+      throw new BadInputException(config != null ? config.toString() : "settings", "not a valid configuration ("
+          + e.getMessage().lines().findFirst().orElse("") + ")");
     }
-    XgboostRegressor.Settings trees = new XgboostRegressor.Settings(
-        "single".equals(algorithm) ? XgboostRegressor.Form.SINGLE : XgboostRegressor.Form.MULTIPLE, rounds, maxDepth,
-        eta, minChildWeight, subsample, colsample, parallelTrees, maxBin,
-        threads != null ? threads : Runtime.getRuntime().availableProcessors(), seed, warmStart);
-    return new Training.Config(iterations, gamma, validationFraction, reward, trees, ensemble, clipTargets,
-        averageIterates);
+  }
+
+  /** The settings of FILE: a model manifest's {@code settings}, a run manifest's {@code settings.training}, or FILE. */
+  private static JsonNode read(Path file) {
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new BadInputException(file, "not readable as JSON (" + e.getMessage().lines().findFirst().orElse("")
+          + ")");
+    }
+    JsonNode settings = root.has("format") && root.path("format").asText().equals("batchq-run")
+        ? root.path("settings").path("training")
+        : root.has("format") ? root.path("settings") : root;
+    if (!settings.isObject() || !settings.path("learner").isObject()) {
+      throw new BadInputException(file, root.has("format") ? "records no settings (it was written before batchq"
+          + " recorded them; pass the options instead)" : "is not a settings object (docs/fit.md)");
+    }
+    return settings;
+  }
+
+  private static String algorithmOf(JsonNode learner) {
+    return "neural".equals(learner.path("kind").asText()) ? "neural"
+        : learner.path("form").asText().toLowerCase();
+  }
+
+  /** Refuses, in one line, the first flag given (in command-line order) of the learner that was not chosen. */
+  private void refuseOtherLearner(Map<String, String> other, String chosen) {
+    for (OptionSpec o : command.commandLine().getParseResult().matchedOptions()) {
+      if (other.containsKey(o.longestName())) {
+        throw new IllegalArgumentException(o.longestName() + " is an option of " + (other == NEURAL
+            ? "--algorithm neural" : "the tree algorithms (single, multiple)") + ", not of " + chosen);
+      }
+    }
+  }
+
+  /** Sets, in {@code node}, the setting of every flag of {@code flags} that was given, to the flag's value. */
+  private void overlay(ObjectNode node, Map<String, String> flags) {
+    flags.forEach((flag, setting) -> {
+      if (given(flag) && !flag.equals("--nn-continue")) {
+        node.set(setting, Json.MAPPER.valueToTree(option(flag).getValue()));
+      }
+    });
+  }
+
+  private boolean given(String flag) {
+    ParseResult parsed = command.commandLine().getParseResult();
+    return parsed != null && parsed.hasMatchedOption(flag);
+  }
+
+  private OptionSpec option(String flag) {
+    return command.commandLine().getParseResult().matchedOption(flag);
   }
 }

@@ -2,13 +2,18 @@ package org.batchq.cli;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.batchq.Version;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
-import picocli.CommandLine;
+import org.batchq.io.InvalidSettingException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** The {@code batchq} command. Exit codes (docs/cli.md): 0 success, 1 runtime failure, 2 usage error. */
 @Command(
@@ -47,6 +52,7 @@ public final class Main {
     verbose = false;
     CommandLine cli = new CommandLine(topCommand);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setDefaultValueProvider(FitOptions.DEFAULTS);
     cli.setExecutionExceptionHandler(Main::onError);
     cli.setParameterExceptionHandler((e, a) -> {
       PrintWriter err = e.getCommandLine().getErr();
@@ -73,9 +79,32 @@ public final class Main {
     // One line: engines such as Spark put whole remote stack traces in their messages.
     String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
     String message = anticipated ? first : e.getClass().getSimpleName() + ": " + first;
+    if (e instanceof InvalidSettingException invalid) {
+      message = flags(message, invalid.settings());
+    }
     cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + message
         + (anticipated || verbose ? "" : " (run with --verbose for details)"));
     return code;
+  }
+
+  /** Settings whose flag is not "--" and the setting's last name in kebab case. */
+  private static final Map<String, String> FLAGS = Map.of(
+      "learner.rounds", "--trees", "learner.colsample_by_node", "--colsample", "learner.steps", "--nn-steps");
+
+  /** The flag that sets {@code setting} (a settings path such as {@code learner.max_depth}). */
+  static String flag(String setting) {
+    String special = FLAGS.get(setting);
+    return special != null ? special
+        : "--" + setting.substring(setting.lastIndexOf('.') + 1).replace('_', '-');
+  }
+
+  /** A settings message in the CLI's words: every setting it names written as the flag that sets it. */
+  static String flags(String message, List<String> settings) {
+    String out = message;
+    for (String s : settings) {
+      out = out.replaceAll("(?<![\\w.-])" + Pattern.quote(s) + "(?![\\w-])", Matcher.quoteReplacement(flag(s)));
+    }
+    return out;
   }
 
   static final class VersionProvider implements IVersionProvider {

@@ -81,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
     }
     int envs = lockstep.envs();
     Environments.spec(env);
-    var training = fit.config(seed, "multiple".equals(fit.algorithm) ? MULTIPLE_AVERAGE_ITERATES : 1);
+    var training = fit.config(seed, chosen -> "multiple".equals(chosen) ? MULTIPLE_AVERAGE_ITERATES : 1);
     boolean carry = carryQ != null ? carryQ : !"neural".equals(training.algorithm());
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
         episodes, stepBudget, growBatch, carry, epsilon, evalEpisodes, envs, seed, training);

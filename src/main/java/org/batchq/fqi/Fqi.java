@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.batchq.io.InvalidSettingException;
 import org.batchq.learner.ActionValues;
 import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
@@ -39,9 +40,11 @@ public final class Fqi {
    */
   public record Schedule(int iterations, double gamma, boolean clip, int averaged) {
     public Schedule {
+      InvalidSettingException.atLeast("iterations", iterations, 1);
+      InvalidSettingException.in("gamma", gamma, 0, true, 1, false);
       if (averaged < 1 || averaged > iterations) {
-        throw new IllegalArgumentException("--average-iterates must be between 1 and --iterations (got " + averaged
-            + ")");
+        throw new InvalidSettingException("average_iterates must be between 1 and iterations (got " + averaged + ")",
+            "average_iterates", "iterations");
       }
     }
   }

@@ -133,7 +133,7 @@ public final class RunLoop {
 
   private static RunSettings withoutThreads(RunSettings s) {
     return new RunSettings(s.name(), s.envId(), s.rounds(), s.episodes(), s.stepBudget(), s.growBatch(), s.carryQ(),
-        s.epsilon(), s.evalEpisodes(), 0, s.seed(), s.training().withThreads(0));
+        s.epsilon(), s.evalEpisodes(), 1, s.seed(), s.training().withThreads(1));
   }
 
   private RoundRecord round(int k) {

@@ -1,6 +1,9 @@
 package org.batchq.loop;
 
+import org.batchq.io.InvalidSettingException;
 import org.batchq.model.Training;
+import org.batchq.policy.EpsilonGreedyPolicy;
+import org.batchq.rollout.Rollout;
 
 /**
  * Everything that determines a run of the collect-fit loop; recorded in {@code runs/NAME.json} and checked on
@@ -16,23 +19,13 @@ public record RunSettings(
     double epsilon, int evalEpisodes, int envs, long seed, Training.Config training) {
 
   public RunSettings {
-    if (rounds < 1) {
-      throw new IllegalArgumentException("--rounds must be at least 1 (got " + rounds + ")");
-    }
-    if (episodes < 1) {
-      throw new IllegalArgumentException("--episodes must be at least 1 (got " + episodes + ")");
-    }
-    if (stepBudget < 0) {
-      throw new IllegalArgumentException("--step-budget must not be negative (got " + stepBudget + ")");
-    }
-    if (!(epsilon >= 0 && epsilon <= 1)) {
-      throw new IllegalArgumentException("--epsilon must be in [0, 1] (got " + epsilon + ")");
-    }
-    if (evalEpisodes < 2) {
-      throw new IllegalArgumentException("--eval-episodes must be at least 2 (got " + evalEpisodes + ")");
-    }
+    InvalidSettingException.atLeast("rounds", rounds, 1);
+    new Rollout.Plan(envId, episodes, envs, seed, 0, 0, stepBudget); // checks episodes, envs and step_budget
+    EpsilonGreedyPolicy.checkEpsilon(epsilon);
+    InvalidSettingException.atLeast("eval_episodes", evalEpisodes, 2);
     if (!name.matches("[A-Za-z0-9._-]+")) {
-      throw new IllegalArgumentException("--name may hold letters, digits, '.', '_' and '-' only (got '" + name + "')");
+      throw new InvalidSettingException("name may hold letters, digits, '.', '_' and '-' only (got '" + name + "')",
+          "name");
     }
   }
 }

@@ -30,6 +30,7 @@ public record Manifest(
     Map<String, FileEntry> files,
     List<DataFile> data,
     Map<String, Object> training,
+    Map<String, Object> settings,
     List<IterationStats> diagnostics,
     Map<String, String> versions,
     Map<String, Object> run) {
@@ -55,6 +56,6 @@ public record Manifest(
 
   Manifest withFiles(Map<String, FileEntry> entries) {
     return new Manifest(format, formatVersion, algorithm, envId, observationSize, actionCount, featureLayout, gamma,
-        iterations, seed, regressor, entries, data, training, diagnostics, versions, run);
+        iterations, seed, regressor, entries, data, training, settings, diagnostics, versions, run);
   }
 }

@@ -14,15 +14,17 @@ import org.batchq.data.Dataset;
 import org.batchq.env.EnvSpec;
 import org.batchq.fqi.Fqi;
 import org.batchq.fqi.IterationStats;
-import org.batchq.learner.QFunction;
 import org.batchq.fqi.RewardTransform;
 import org.batchq.fqi.TrainingData;
-import org.batchq.learner.UnusableDataException;
-import org.batchq.learner.LearnerSettings;
-import org.batchq.learner.Regressor;
-import org.batchq.learner.xgboost.XgboostRegressor;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
+import org.batchq.io.InvalidSettingException;
+import org.batchq.io.Json;
+import org.batchq.learner.LearnerSettings;
+import org.batchq.learner.QFunction;
+import org.batchq.learner.Regressor;
+import org.batchq.learner.UnusableDataException;
+import org.batchq.learner.xgboost.XgboostRegressor;
 
 /** Fits a dataset with FQI and saves the result as a bundle with its manifest: what {@code fit} and {@code run} do. */
 public final class Training {
@@ -38,29 +40,25 @@ public final class Training {
       LearnerSettings learner, int ensemble, boolean clipTargets, int averageIterates) {
     public Config {
       if (averageIterates > 1 && !(learner instanceof XgboostRegressor.Settings trees && !trees.warmStart())) {
-        throw new IllegalArgumentException("--average-iterates is available for the tree algorithms (single,"
-            + " multiple) without --warm-start");
+        throw new InvalidSettingException("average_iterates is available for the tree algorithms (single,"
+            + " multiple) without learner.warm_start", "average_iterates", "learner.warm_start");
       }
-      if (ensemble < 1) {
-        throw new IllegalArgumentException("--ensemble must be at least 1 (got " + ensemble + ")");
-      }
+      InvalidSettingException.atLeast("ensemble", ensemble, 1);
       if (ensemble > 1 && validationFraction == 0) {
-        throw new IllegalArgumentException("--ensemble members differ by the episodes they hold out: keep"
-            + " --validation-fraction above 0");
+        throw new InvalidSettingException("ensemble members differ by the episodes they hold out: keep"
+            + " validation_fraction above 0", "ensemble", "validation_fraction");
       }
       if (ensemble > 1 && "neural".equals(learner.algorithm())) {
-        throw new IllegalArgumentException("--ensemble is available for the tree algorithms (single, multiple), not neural");
+        throw new InvalidSettingException("ensemble is available for the tree algorithms (single, multiple), not"
+            + " neural", "ensemble");
       }
-      if (iterations < 1) {
-        throw new IllegalArgumentException("--iterations must be at least 1 (got " + iterations + ")");
-      }
-      new Fqi.Schedule(iterations, gamma, clipTargets, averageIterates); // checks --average-iterates
-      if (!(gamma >= 0 && gamma < 1)) {
-        throw new IllegalArgumentException("--gamma must be in [0, 1) (got " + gamma + ")");
-      }
-      if (!(validationFraction >= 0 && validationFraction < 1)) {
-        throw new IllegalArgumentException("--validation-fraction must be in [0, 1) (got " + validationFraction + ")");
-      }
+      new Fqi.Schedule(iterations, gamma, clipTargets, averageIterates); // checks iterations, gamma, average_iterates
+      InvalidSettingException.in("validation_fraction", validationFraction, 0, true, 1, false);
+    }
+
+    /** The defaults of {@code fit} around {@code learner}: 50 iterations at gamma 0.99, a tenth of the episodes held out. */
+    public static Config defaults(LearnerSettings learner) {
+      return new Config(50, 0.99, 0.1, RewardTransform.NONE, learner, 1, false, 1);
     }
 
     /** Reads run manifests written before --average-iterates existed, where it is absent: plain FQI. */
@@ -217,6 +215,17 @@ public final class Training {
   }
 
   /**
+   * The configuration in the form {@code fit --config} reads and run manifests record ({@code settings.training}),
+   * without the thread count: results do not depend on it, so it is a run fact.
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> settings(Config config) {
+    Map<String, Object> settings = Json.MAPPER.convertValue(config, Map.class);
+    ((Map<String, Object>) settings.get("learner")).remove("threads");
+    return settings;
+  }
+
+  /**
    * The manifest's {@code training} section as every engine writes it: the split's sizes and the settings that
    * shaped the data; an engine adds its own entries.
    */
@@ -258,7 +267,7 @@ public final class Training {
     return new Manifest(Manifest.FORMAT, ModelBundle.FORMAT_VERSION, algorithm, env.id(), env.observationSize(),
         env.actionCount(), "single".equals(algorithm) ? "obs + one-hot(action)"
             : "neural".equals(algorithm) ? "obs (standardised inside the model)" : "obs", config.gamma(),
-        config.iterations(), config.seed(), regressor, null, files, training, diagnostics,
+        config.iterations(), config.seed(), regressor, null, files, training, settings(config), diagnostics,
         Map.of("batchq", Version.BATCHQ, "xgboost4j", Version.XGBOOST), run);
   }
 }

@@ -1,6 +1,7 @@
 package org.batchq.policy;
 
 import org.batchq.env.Rng;
+import org.batchq.io.InvalidSettingException;
 
 /**
  * With probability epsilon a uniformly random action, otherwise the greedy one. The probability recorded for the
@@ -12,12 +13,15 @@ public final class EpsilonGreedyPolicy implements Policy {
   private final int actionCount;
 
   public EpsilonGreedyPolicy(GreedyPolicy greedy, double epsilon) {
-    if (!(epsilon >= 0 && epsilon <= 1)) {
-      throw new IllegalArgumentException("epsilon must be in [0, 1] (got " + epsilon + ")");
-    }
+    checkEpsilon(epsilon);
     this.greedy = greedy;
     this.epsilon = epsilon;
     this.actionCount = greedy.model().q().actionCount();
+  }
+
+  /** The one check of an exploration rate, for the policy and for settings that will build it later. */
+  public static void checkEpsilon(double epsilon) {
+    InvalidSettingException.in("epsilon", epsilon, 0, true, 1, true);
   }
 
   @Override

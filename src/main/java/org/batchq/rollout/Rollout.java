@@ -8,6 +8,7 @@ import org.batchq.env.EnvSpec;
 import org.batchq.env.Environments;
 import org.batchq.env.Rng;
 import org.batchq.env.VectorEnv;
+import org.batchq.io.InvalidSettingException;
 import org.batchq.policy.Policy;
 
 /**
@@ -32,15 +33,9 @@ public final class Rollout {
   public record Plan(String envId, int episodes, int envs, long seed, int round, long firstEpisodeId,
       long stepBudget) {
     public Plan {
-      if (episodes < 1) {
-        throw new IllegalArgumentException("episodes must be at least 1");
-      }
-      if (envs < 1) {
-        throw new IllegalArgumentException("envs must be at least 1");
-      }
-      if (stepBudget < 0) {
-        throw new IllegalArgumentException("step budget must not be negative");
-      }
+      InvalidSettingException.atLeast("episodes", episodes, 1);
+      InvalidSettingException.atLeast("envs", envs, 1);
+      InvalidSettingException.atLeast("step_budget", stepBudget, 0);
     }
 
     /** A plan without a step budget. */

@@ -34,16 +34,16 @@ class CrossProcessReproducibilityTest {
   /** Every command and model kind, with small settings: the bytes are what is compared, not the quality. */
   static List<String> commands(Path d) {
     String data = d.resolve("d.parquet").toString();
-    String fit = "fit " + data + " --iterations 3 --trees 8 --seed 3 --out " + d;
+    String fit = "fit " + data + " --iterations 3 --seed 3 --out " + d;
     String all = String.join(" ; ",
         "collect --episodes 60 --seed 3 --out " + data,
         "collect --episodes 30 --seed 4 --out " + d.resolve("parts"),
-        fit + "/single --algorithm single",
-        fit + "/multiple --algorithm multiple",
-        fit + "/averaged --algorithm multiple --average-iterates 2",
-        fit + "/warm --algorithm single --warm-start",
-        fit + "/ensemble --algorithm single --ensemble 2",
-        fit + "/started --algorithm single --start-model " + d.resolve("single"),
+        fit + "/single --algorithm single --trees 8",
+        fit + "/multiple --algorithm multiple --trees 8",
+        fit + "/averaged --algorithm multiple --average-iterates 2 --trees 8",
+        fit + "/warm --algorithm single --warm-start --trees 8",
+        fit + "/ensemble --algorithm single --ensemble 2 --trees 8",
+        fit + "/started --algorithm single --trees 8 --start-model " + d.resolve("single"),
         fit + "/neural --algorithm neural",
         "collect --policy epsilon-greedy --model " + d.resolve("multiple") + " --epsilon 0.2 --episodes 20 --seed 5"
             + " --out " + d.resolve("greedy.parquet"),
@@ -83,10 +83,11 @@ class CrossProcessReproducibilityTest {
     List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
         CommandSequence.class.getName()));
     cmd.addAll(commands(d));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Path stderr = dir.resolve(d.getFileName() + ".stderr"); // beside the outputs, not among them
+    Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
     String out = new String(p.getInputStream().readAllBytes());
     assertTrue(p.waitFor(300, TimeUnit.SECONDS), "child did not finish");
-    assertEquals(0, p.exitValue(), "child failed: " + out);
+    assertEquals(0, p.exitValue(), "child failed: " + Files.readString(stderr));
     return out.lines().findFirst().orElseThrow();
   }
 

@@ -132,6 +132,10 @@ class ErrorsTest {
         "--average-iterates", "60", "--out", out("ar").toString());
     add("average-neural", 2, List.of("--average-iterates", "tree algorithms"), List.of(out("an")), "fit",
         data.toString(), "--algorithm", "neural", "--average-iterates", "5", "--out", out("an").toString());
+    add("option-other-learner", 2, List.of("--hidden", "neural", "single"), List.of(out("ol")), "fit",
+        data.toString(), "--algorithm", "single", "--hidden", "32", "--out", out("ol").toString());
+    add("config-no-settings", 1, List.of("not-settings.json", "settings object"), List.of(out("cn")), "fit",
+        data.toString(), "--config", notSettings().toString(), "--out", out("cn").toString());
     add("gamma-range", 2, List.of("--gamma", "1.5"), List.of(out("g")), "fit", data.toString(), "--gamma", "1.5",
         "--out", out("g").toString());
     add("episodes-zero", 2, List.of("--episodes", "0"), List.of(out("e.parquet")), "collect", "--episodes", "0",
@@ -185,6 +189,17 @@ class ErrorsTest {
       f.write(b ^ 0x01);
     }
     add("part-tampered", 1, List.of("part-00000.parquet", "_batchq_parts.json"), List.of(), "info", parts.toString());
+  }
+
+  /** A JSON file that is not a configuration (no learner). */
+  static Path notSettings() {
+    Path f = dir.resolve("not-settings.json");
+    try {
+      Files.writeString(f, "{\"iterations\": 5}\n");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return f;
   }
 
   /** A copy of the data with one byte flipped in the middle of the first data page. */

@@ -274,4 +274,44 @@ class FitCommandTest {
   private static int trees(Path booster) throws Exception {
     return Json.MAPPER.readTree(booster.toFile()).get("learner").get("gradient_booster").get("model").get("trees").size();
   }
+
+  /** A model's manifest holds its settings: fitted again from them on the same data, the same boosters. */
+  @Test
+  void aModelsSettingsReproduceItAndFlagsBesideThemWin() throws Exception {
+    Path first = dir.resolve("first");
+    Cli.ok(fit(first, data.toString(), "--algorithm", "multiple", "--max-depth", "3", "--average-iterates", "2",
+        "--seed", "8"));
+    Path again = dir.resolve("again");
+    Cli.ok("fit", data.toString(), "--config", first.resolve("manifest.json").toString(), "--out", again.toString());
+    for (String f : List.of("q-action-0.json", "q-action-1.json")) {
+      assertArrayEquals(Files.readAllBytes(first.resolve(f)), Files.readAllBytes(again.resolve(f)), f);
+    }
+    JsonNode settings = Json.MAPPER.readTree(first.resolve("manifest.json").toFile()).get("settings");
+    assertEquals(3, settings.get("learner").get("max_depth").asInt());
+    assertFalse(settings.get("learner").has("threads"), "the thread count is a run fact, not a setting");
+
+    Path deeper = dir.resolve("deeper");
+    Cli.ok("fit", data.toString(), "--config", first.resolve("manifest.json").toString(), "--max-depth", "5",
+        "--out", deeper.toString());
+    try (ModelBundle.Loaded m = ModelBundle.load(deeper)) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> learner = (Map<String, Object>) m.manifest().settings().get("learner");
+      assertEquals(5, learner.get("max_depth"), "the flag given beside --config wins");
+      assertEquals(8, ((Number) learner.get("seed")).intValue(), "the rest comes from the file");
+      assertEquals(2, m.manifest().settings().get("average_iterates"));
+      assertEquals(4, m.manifest().iterations());
+    }
+  }
+
+  @Test
+  void optionsOfTheLearnerNotChosenAreRefused() {
+    Cli.Result trees = Cli.run(fit(dir.resolve("t"), data.toString(), "--algorithm", "single", "--hidden", "32"));
+    assertEquals(2, trees.exitCode());
+    assertTrue(trees.err().contains("--hidden") && trees.err().contains("neural"), trees.err());
+    Cli.Result neural = Cli.run("fit", data.toString(), "--algorithm", "neural", "--max-depth", "3", "--out",
+        dir.resolve("n").toString());
+    assertEquals(2, neural.exitCode());
+    assertTrue(neural.err().contains("--max-depth") && neural.err().contains("single, multiple"), neural.err());
+    assertFalse(Files.exists(dir.resolve("t")) || Files.exists(dir.resolve("n")));
+  }
 }

@@ -62,9 +62,12 @@ class RecordedFitsTest {
 
   static Path fit(String kind) {
     Path out = dir.resolve(kind);
-    List<String> args = new ArrayList<>(List.of("fit", data.toString(), "--iterations", "4", "--trees", "10",
-        "--seed", "5", "--out", out.toString()));
+    List<String> args = new ArrayList<>(List.of("fit", data.toString(), "--iterations", "4", "--seed", "5", "--out",
+        out.toString()));
     args.addAll(KINDS.get(kind));
+    if (!kind.equals("neural")) {
+      args.addAll(List.of("--trees", "10"));
+    }
     Cli.ok(args.toArray(String[]::new));
     return out;
   }

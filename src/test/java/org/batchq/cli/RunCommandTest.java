@@ -31,9 +31,12 @@ class RunCommandTest {
 
   String[] small(String name, String... extra) {
     List<String> args = new ArrayList<>(List.of("run", "--dir", dir.toString(), "--name", name, "--rounds",
-        Integer.toString(ROUNDS), "--episodes", Integer.toString(EPISODES), "--iterations", "5", "--trees", "10",
+        Integer.toString(ROUNDS), "--episodes", Integer.toString(EPISODES), "--iterations", "5",
         "--eval-episodes", "10", "--seed", "3"));
     args.addAll(List.of(extra));
+    if (!args.contains("neural")) { // a tree option, refused for the neural net
+      args.addAll(List.of("--trees", "10"));
+    }
     return args.toArray(String[]::new);
   }
 

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.batchq.env.Rng;
+import org.batchq.io.InvalidSettingException;
 import org.batchq.learner.LearnerSettings;
 import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
@@ -44,11 +45,18 @@ public final class NeuralRegressor implements Regressor {
       long seed) implements LearnerSettings {
     public Settings {
       hidden = List.copyOf(hidden);
-      if (hidden.isEmpty() || hidden.stream().anyMatch(h -> h < 1) || steps < 1 || batchSize < 1
-          || !(learningRate > 0)) {
-        throw new IllegalArgumentException("--hidden widths, --nn-steps and --batch-size must be at least 1, and"
-            + " --learning-rate positive");
+      if (hidden.isEmpty() || hidden.stream().anyMatch(h -> h < 1)) {
+        throw new InvalidSettingException("learner.hidden must list at least one layer width, each at least 1 (got "
+            + hidden + ")", "learner.hidden");
       }
+      InvalidSettingException.atLeast("learner.steps", steps, 1);
+      InvalidSettingException.atLeast("learner.batch_size", batchSize, 1);
+      InvalidSettingException.in("learner.learning_rate", learningRate, 0, false, Double.POSITIVE_INFINITY, false);
+    }
+
+    /** The defaults of {@code fit --algorithm neural}: NFQ's restart, a 64-64 ReLU trunk, Adam at 1e-3. */
+    public static Settings defaults(long seed) {
+      return new Settings(List.of(64, 64), 900, 256, 0.001, true, seed);
     }
 
     @Override
@@ -74,7 +82,8 @@ public final class NeuralRegressor implements Regressor {
 
     @Override
     public QFunction mean(List<QFunction> members, int observationSize, int actionCount) {
-      throw new IllegalArgumentException("--ensemble is available for the tree algorithms (single, multiple), not neural");
+      throw new InvalidSettingException("ensemble is available for the tree algorithms (single, multiple), not neural",
+          "ensemble");
     }
 
     @Override

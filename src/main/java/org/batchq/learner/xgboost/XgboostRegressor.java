@@ -13,6 +13,7 @@ import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
+import org.batchq.io.InvalidSettingException;
 import org.batchq.learner.LearnerSettings;
 import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
@@ -37,6 +38,23 @@ public final class XgboostRegressor implements Regressor {
       Form form, int rounds, int maxDepth, double eta, double minChildWeight, double subsample,
       double colsampleByNode, int parallelTrees, int maxBin, int threads, long seed, boolean warmStart)
       implements LearnerSettings {
+
+    public Settings {
+      InvalidSettingException.atLeast("learner.rounds", rounds, 1);
+      InvalidSettingException.atLeast("learner.max_depth", maxDepth, 1);
+      InvalidSettingException.in("learner.eta", eta, 0, false, 1, true);
+      InvalidSettingException.in("learner.min_child_weight", minChildWeight, 0, true, Double.POSITIVE_INFINITY, false);
+      InvalidSettingException.in("learner.subsample", subsample, 0, false, 1, true);
+      InvalidSettingException.in("learner.colsample_by_node", colsampleByNode, 0, false, 1, true);
+      InvalidSettingException.atLeast("learner.parallel_trees", parallelTrees, 1);
+      InvalidSettingException.atLeast("learner.max_bin", maxBin, 2);
+      InvalidSettingException.atLeast("learner.threads", threads, 1);
+    }
+
+    /** The defaults of {@code fit}: 100 trees of depth 6 per iteration at XGBoost's own learning rate, all cores. */
+    public static Settings defaults(Form form, long seed) {
+      return new Settings(form, 100, 6, 0.3, 1, 1, 1, 1, 256, Runtime.getRuntime().availableProcessors(), seed, false);
+    }
 
     @Override
     public String algorithm() {
