@@ -9,7 +9,6 @@ import org.batchq.eval.Evaluation;
 import org.batchq.eval.Stats;
 import org.batchq.model.ModelBundle;
 import org.batchq.policy.GreedyPolicy;
-import org.batchq.policy.Policy;
 import org.batchq.policy.RandomPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

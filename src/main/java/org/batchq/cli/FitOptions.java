@@ -11,8 +11,9 @@ import org.batchq.fqi.RewardTransform;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Json;
 import org.batchq.learner.LearnerSettings;
-import org.batchq.learner.neural.NeuralRegressor;
-import org.batchq.learner.xgboost.XgboostRegressor;
+import org.batchq.learner.neural.NeuralSettings;
+import org.batchq.learner.xgboost.TreeForm;
+import org.batchq.learner.xgboost.XgboostSettings;
 import org.batchq.model.Training;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.IDefaultValueProvider;
@@ -84,7 +85,8 @@ public final class FitOptions {
   }
 
   static final class TreeOptions {
-    @Option(names = "--trees", description = "Boosting rounds (trees) per booster per FQI iteration (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--trees",
+        description = "Boosting rounds (trees) per booster per FQI iteration (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--max-depth", description = "Tree depth (default: ${DEFAULT-VALUE}).")
@@ -154,15 +156,15 @@ public final class FitOptions {
 
   /**
    * The defaults that help texts show, read from the settings records (never written twice): each FQI and learner
-   * flag's setting in {@code Config.defaults}, {@code XgboostRegressor.Settings.defaults} or {@code
-   * NeuralRegressor.Settings.defaults}. Which flags were given is read from the parse result, so defaults applied
+   * flag's setting in {@code Config.defaults}, {@code XgboostSettings.defaults} or {@code
+   * NeuralSettings.defaults}. Which flags were given is read from the parse result, so defaults applied
    * to the fields here are never mistaken for choices.
    */
   public static final IDefaultValueProvider DEFAULTS = new IDefaultValueProvider() {
     private final JsonNode fqi = Json.MAPPER.valueToTree(Training.Config.defaults(
-        XgboostRegressor.Settings.defaults(XgboostRegressor.Form.SINGLE, 0)));
+        XgboostSettings.defaults(TreeForm.SINGLE, 0)));
     private final JsonNode trees = fqi.get("learner");
-    private final JsonNode neural = Json.MAPPER.valueToTree(NeuralRegressor.Settings.defaults(0));
+    private final JsonNode neural = Json.MAPPER.valueToTree(NeuralSettings.defaults(0));
 
     @Override
     public String defaultValue(ArgSpec arg) {
@@ -207,14 +209,15 @@ public final class FitOptions {
     refuseOtherLearner(neuralChosen ? TREES : NEURAL, chosen);
     long learnerSeed = given("--seed") || file == null ? seed : file.get("learner").get("seed").asLong();
     LearnerSettings learnerDefaults = switch (chosen) {
-      case "neural" -> NeuralRegressor.Settings.defaults(learnerSeed);
-      case "single" -> XgboostRegressor.Settings.defaults(XgboostRegressor.Form.SINGLE, learnerSeed);
-      case "multiple" -> XgboostRegressor.Settings.defaults(XgboostRegressor.Form.MULTIPLE, learnerSeed);
+      case "neural" -> NeuralSettings.defaults(learnerSeed);
+      case "single" -> XgboostSettings.defaults(TreeForm.SINGLE, learnerSeed);
+      case "multiple" -> XgboostSettings.defaults(TreeForm.MULTIPLE, learnerSeed);
       default -> throw new IllegalArgumentException("unknown --algorithm '" + chosen + "' (known: multiple, single,"
           + " neural)");
     };
 
-    ObjectNode tree = file != null ? file.deepCopy() : Json.MAPPER.valueToTree(Training.Config.defaults(learnerDefaults));
+    ObjectNode tree = file != null ? file.deepCopy()
+        : Json.MAPPER.valueToTree(Training.Config.defaults(learnerDefaults));
     ObjectNode learner = (ObjectNode) tree.get("learner");
     if (!chosen.equals(algorithmOf(learner))) { // another learner than the file's: its defaults
       learner = Json.MAPPER.valueToTree(learnerDefaults);

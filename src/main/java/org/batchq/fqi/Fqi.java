@@ -49,12 +49,6 @@ public final class Fqi {
     }
   }
 
-  /** {@link #fit(FqiData, FqiData, Schedule, Regressor, QFunction, Consumer)} from Q_0 = 0, plain FQI. */
-  public static Result fit(FqiData train, FqiData valid, int iterations, double gamma, Regressor regressor,
-      Consumer<IterationStats> onIteration) {
-    return fit(train, valid, new Schedule(iterations, gamma, false, 1), regressor, null, onIteration);
-  }
-
   /**
    * Runs FQI's iterations on {@code train}, starting from {@code start} as Q_0 (null: Q_0 = 0);
    * {@code valid} (may be null) only measures the held-out Bellman residual. {@code onIteration} sees each

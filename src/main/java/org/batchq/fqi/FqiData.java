@@ -22,12 +22,6 @@ public record FqiData(
     }
   }
 
-  /** Transitions without behaviour probabilities, bootstrapped by the max (FQI). */
-  public FqiData(int rows, int observationSize, int actionCount, float[] obs, int[] actions, float[] rewards,
-      float[] nextObs, boolean[] terminal, int[] initialRows) {
-    this(rows, observationSize, actionCount, obs, actions, rewards, nextObs, terminal, initialRows, null, Backup.MAX);
-  }
-
   public float[] initialObs() {
     float[] out = new float[initialRows.length * observationSize];
     for (int i = 0; i < initialRows.length; i++) {

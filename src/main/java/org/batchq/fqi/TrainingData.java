@@ -93,11 +93,6 @@ public final class TrainingData {
     return new TrainingData(dataset);
   }
 
-  /** {@link #decode} and {@link #split} in one. */
-  public static Split load(Dataset dataset, double validationFraction, long seed) {
-    return decode(dataset).split(validationFraction, seed);
-  }
-
   /** Whether the episode {@code key} of input file {@code file} is held out for validation under {@code seed}. */
   public static boolean heldOut(long seed, int file, long key, double validationFraction) {
     return validationFraction > 0 && Rng.derive(seed, SPLIT_STREAM, file, key).nextDouble() < validationFraction;

@@ -2,14 +2,14 @@ package org.batchq.learner;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import org.batchq.learner.neural.NeuralRegressor;
-import org.batchq.learner.xgboost.XgboostRegressor;
+import org.batchq.learner.neural.NeuralSettings;
+import org.batchq.learner.xgboost.XgboostSettings;
 
-/** The settings of one FQI learner; each kind makes its own {@link Regressor}. The kinds are listed in {@link Learners}. */
+/** The settings of one FQI learner; each kind makes its own {@link Regressor}. {@link Learners} lists the kinds. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
-    @JsonSubTypes.Type(value = XgboostRegressor.Settings.class, name = "xgboost"),
-    @JsonSubTypes.Type(value = NeuralRegressor.Settings.class, name = "neural")})
+    @JsonSubTypes.Type(value = XgboostSettings.class, name = "xgboost"),
+    @JsonSubTypes.Type(value = NeuralSettings.class, name = "neural")})
 public interface LearnerSettings {
   /** The algorithm's name as the CLI and manifests spell it: multiple, single or neural. */
   String algorithm();

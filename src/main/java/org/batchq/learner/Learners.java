@@ -3,6 +3,7 @@ package org.batchq.learner;
 import java.util.List;
 import java.util.Map;
 import org.batchq.learner.neural.MlpQFunction;
+import org.batchq.learner.xgboost.TreeForm;
 import org.batchq.learner.xgboost.XgboostRegressor;
 
 /**
@@ -18,8 +19,8 @@ public final class Learners {
   /** Loads the Q-function that a regressor of {@code algorithm} exported as {@code files}. */
   public static QFunction load(String algorithm, int observationSize, int actionCount, Map<String, byte[]> files) {
     return switch (algorithm) {
-      case "multiple" -> XgboostRegressor.load(XgboostRegressor.Form.MULTIPLE, observationSize, actionCount, files);
-      case "single" -> XgboostRegressor.load(XgboostRegressor.Form.SINGLE, observationSize, actionCount, files);
+      case "multiple" -> XgboostRegressor.load(TreeForm.MULTIPLE, observationSize, actionCount, files);
+      case "single" -> XgboostRegressor.load(TreeForm.SINGLE, observationSize, actionCount, files);
       case "neural" -> MlpQFunction.load(files);
       default -> throw new IllegalArgumentException("unknown algorithm '" + algorithm + "' (known: "
           + String.join(", ", ALGORITHMS) + ")");

@@ -47,39 +47,19 @@ public final class RunLoop {
   static final int EVAL_ROUND = 1_000_000;
   static final int RESCORE_ROUND = 2_000_000;
 
-  private final Path root;
+  private final RunPaths paths;
   private final RunSettings settings;
   private final Listener listener;
 
   public RunLoop(Path root, RunSettings settings, Listener listener) {
-    this.root = root;
+    this.paths = new RunPaths(root, settings.name());
     this.settings = settings;
     this.listener = listener;
   }
 
-  public Path datasetOf(int round) {
-    return root.resolve("datasets").resolve(settings.name()).resolve(String.format("round-%02d.parquet", round));
-  }
-
-  public Path modelOf(int round) {
-    return root.resolve("models").resolve(settings.name()).resolve(String.format("round-%02d", round));
-  }
-
-  public Path bestModel() {
-    return root.resolve("models").resolve(settings.name()).resolve("best");
-  }
-
-  public Path plotDir() {
-    return root.resolve("plots").resolve(settings.name());
-  }
-
-  public Path manifestPath() {
-    return root.resolve("runs").resolve(settings.name() + ".json");
-  }
-
-  private List<Path> outputs() {
-    return List.of(root.resolve("datasets").resolve(settings.name()), root.resolve("models").resolve(settings.name()),
-        plotDir(), manifestPath());
+  /** Where this run's outputs live. */
+  public RunPaths paths() {
+    return paths;
   }
 
   public RunManifest run(Mode mode) {
@@ -92,39 +72,39 @@ public final class RunLoop {
       rounds.add(round(k));
       save(new RunManifest(RunManifest.FORMAT, RunManifest.FORMAT_VERSION, settings, random.lengths().mean(), rounds,
           null, (System.nanoTime() - start) / 1e9, random.returns().mean()));
-      Plots.write(plotDir(), rounds, random.lengths().mean(), random.returns().mean(), stepLimit);
+      Plots.write(paths.plotDir(), rounds, random.lengths().mean(), random.returns().mean(), stepLimit);
     }
     RunManifest.Best best = keepBest(rounds);
     RunManifest done = new RunManifest(RunManifest.FORMAT, RunManifest.FORMAT_VERSION, settings,
         random.lengths().mean(), rounds, best, (System.nanoTime() - start) / 1e9, random.returns().mean());
     save(done);
-    Plots.write(plotDir(), rounds, random.lengths().mean(), random.returns().mean(), stepLimit);
+    Plots.write(paths.plotDir(), rounds, random.lengths().mean(), random.returns().mean(), stepLimit);
     return done;
   }
 
   /** Applies the mode to existing outputs; returns the rounds already complete (only when resuming). */
   private List<RoundRecord> prepare(Mode mode) {
-    boolean exists = outputs().stream().anyMatch(Files::exists);
-    if (mode == Mode.FORCE || (mode == Mode.RESUME && !Files.exists(manifestPath()))) {
-      delete(outputs());
+    boolean exists = paths.outputs().stream().anyMatch(Files::exists);
+    if (mode == Mode.FORCE || (mode == Mode.RESUME && !Files.exists(paths.manifestPath()))) {
+      delete(paths.outputs());
       return List.of();
     }
     if (mode == Mode.NEW) {
       if (exists) {
-        throw new AtomicOutput.OutputExistsException(Files.exists(manifestPath()) ? manifestPath()
-            : outputs().stream().filter(Files::exists).findFirst().orElseThrow());
+        throw new AtomicOutput.OutputExistsException(Files.exists(paths.manifestPath()) ? paths.manifestPath()
+            : paths.outputs().stream().filter(Files::exists).findFirst().orElseThrow());
       }
       return List.of();
     }
-    RunManifest previous = load(manifestPath());
+    RunManifest previous = load(paths.manifestPath());
     if (!withoutThreads(previous.settings()).equals(withoutThreads(settings))) {
-      throw new BadInputException(manifestPath(), "was started with other settings; resume with the same options,"
+      throw new BadInputException(paths.manifestPath(), "was started with other settings; resume with the same options,"
           + " or use --force to start over");
     }
     List<RoundRecord> complete = previous.rounds();
     for (RoundRecord r : complete) {
-      if (!Files.exists(root.resolve(r.dataset())) || !Files.exists(root.resolve(r.model()))) {
-        throw new BadInputException(root.resolve(r.model()), "round " + r.round() + " is recorded as complete but its"
+      if (!Files.exists(paths.root().resolve(r.dataset())) || !Files.exists(paths.root().resolve(r.model()))) {
+        throw new BadInputException(paths.root().resolve(r.model()), "round " + r.round() + " is recorded as complete but its"
             + " files are gone; use --force to start over");
       }
     }
@@ -138,7 +118,7 @@ public final class RunLoop {
 
   private RoundRecord round(int k) {
     // Whatever an interrupted attempt at this round left is not recorded, so it is not part of the run.
-    delete(List.of(datasetOf(k), modelOf(k)));
+    delete(List.of(paths.datasetOf(k), paths.modelOf(k)));
     long t0 = System.nanoTime();
     listener.phase(k, "collect", settings.episodes());
     Collection.Result data;
@@ -146,32 +126,32 @@ public final class RunLoop {
     Training.Outcome fit;
     long t1;
     // Round k-1's model is loaded once: it is the behaviour policy, and with --carry-q also Q_0 of this round's fit.
-    try (GreedyPolicy previous = k == 0 ? null : GreedyPolicy.load(modelOf(k - 1))) {
+    try (GreedyPolicy previous = k == 0 ? null : GreedyPolicy.load(paths.modelOf(k - 1))) {
       Policy behavior = k == 0
           ? new RandomPolicy(Environments.spec(settings.envId()).actionCount())
           : new EpsilonGreedyPolicy(previous, settings.epsilon());
       data = Collection.write(new Rollout.Plan(settings.envId(), settings.episodes(), settings.envs(), settings.seed(), k,
-          (long) k * settings.episodes(), settings.stepBudget()), behavior, datasetOf(k), false,
+          (long) k * settings.episodes(), settings.stepBudget()), behavior, paths.datasetOf(k), false,
           e -> listener.advance(null));
       t1 = System.nanoTime();
 
       List<String> inputs = IntStream.rangeClosed(settings.growBatch() ? 0 : k, k)
-          .mapToObj(r -> datasetOf(r).toString()).toList();
+          .mapToObj(r -> paths.datasetOf(r).toString()).toList();
       dataset = Dataset.open(inputs, ColumnMapping.BATCHQ, null);
       listener.phase(k, "fit", settings.training().iterations() * settings.training().ensemble());
       fit = Training.fit(dataset, settings.training(), previous != null && settings.carryQ() ? previous.model() : null,
-          modelOf(k), false, it -> listener.advance(String.format("loss %.4g", it.trainLoss())));
+          paths.modelOf(k), false, it -> listener.advance(String.format("loss %.4g", it.trainLoss())));
     }
     long t2 = System.nanoTime();
 
     Scores eval;
-    try (GreedyPolicy greedy = GreedyPolicy.load(modelOf(k))) {
+    try (GreedyPolicy greedy = GreedyPolicy.load(paths.modelOf(k))) {
       eval = evaluate(greedy, EVAL_ROUND, k, "evaluate");
     }
     long t3 = System.nanoTime();
     List<IterationStats> its = fit.iterations();
     IterationStats last = its.get(its.size() - 1);
-    return new RoundRecord(k, root.relativize(datasetOf(k)).toString(), root.relativize(modelOf(k)).toString(),
+    return new RoundRecord(k, paths.relative(paths.datasetOf(k)), paths.relative(paths.modelOf(k)),
         data.rows(), dataset.rows(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, data.meanLength(),
         eval.lengths().mean(), eval.lengths().std(), eval.lengths().min(), eval.lengths().max(), last.trainLoss(),
         last.validResidual(), its.stream().map(IterationStats::trainLoss).toList(),
@@ -207,32 +187,32 @@ public final class RunLoop {
   /** Copies the best round's model to {@code best} and re-scores it on evaluation seeds it was not chosen on. */
   private RunManifest.Best keepBest(List<RoundRecord> rounds) {
     RoundRecord best = best(rounds);
-    try (AtomicOutput out = AtomicOutput.begin(bestModel(), true)) {
+    try (AtomicOutput out = AtomicOutput.begin(paths.bestModel(), true)) {
       Files.createDirectories(out.path());
-      try (var files = Files.list(root.resolve(best.model()))) {
+      try (var files = Files.list(paths.root().resolve(best.model()))) {
         for (Path f : files.toList()) {
           Files.copy(f, out.path().resolve(f.getFileName()));
         }
       }
       out.publish();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + bestModel() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot write " + paths.bestModel() + ": " + e.getMessage(), e);
     }
     Scores rescored;
-    try (GreedyPolicy greedy = GreedyPolicy.load(bestModel())) {
+    try (GreedyPolicy greedy = GreedyPolicy.load(paths.bestModel())) {
       rescored = evaluate(greedy, RESCORE_ROUND, best.round(), "re-score best");
     }
-    return new RunManifest.Best(best.round(), root.relativize(bestModel()).toString(), best.evalMean(),
+    return new RunManifest.Best(best.round(), paths.relative(paths.bestModel()), best.evalMean(),
         rescored.lengths().mean(), rescored.lengths().ci95(), rescored.lengths().n(), best.evalMeanReturn(),
         rescored.returns().mean(), rescored.returns().ci95());
   }
 
   private void save(RunManifest manifest) {
-    try (AtomicOutput out = AtomicOutput.begin(manifestPath(), true)) {
+    try (AtomicOutput out = AtomicOutput.begin(paths.manifestPath(), true)) {
       Files.writeString(out.path(), Json.write(manifest));
       out.publish();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + manifestPath() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot write " + paths.manifestPath() + ": " + e.getMessage(), e);
     }
   }
 

@@ -11,7 +11,6 @@ import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
 import org.batchq.io.Json;
-import org.batchq.learner.LearnerSettings;
 import org.batchq.learner.Learners;
 import org.batchq.learner.QFunction;
 

@@ -3,13 +3,10 @@ package org.batchq.model;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.batchq.Version;
 import org.batchq.data.Dataset;
 import org.batchq.env.EnvSpec;
 import org.batchq.fqi.Fqi;
@@ -19,12 +16,11 @@ import org.batchq.fqi.TrainingData;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
 import org.batchq.io.InvalidSettingException;
-import org.batchq.io.Json;
 import org.batchq.learner.LearnerSettings;
 import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
 import org.batchq.learner.UnusableDataException;
-import org.batchq.learner.xgboost.XgboostRegressor;
+import org.batchq.learner.xgboost.XgboostSettings;
 
 /** Fits a dataset with FQI and saves the result as a bundle with its manifest: what {@code fit} and {@code run} do. */
 public final class Training {
@@ -39,7 +35,7 @@ public final class Training {
   public record Config(int iterations, double gamma, double validationFraction, RewardTransform reward,
       LearnerSettings learner, int ensemble, boolean clipTargets, int averageIterates) {
     public Config {
-      if (averageIterates > 1 && !(learner instanceof XgboostRegressor.Settings trees && !trees.warmStart())) {
+      if (averageIterates > 1 && !(learner instanceof XgboostSettings trees && !trees.warmStart())) {
         throw new InvalidSettingException("average_iterates is available for the tree algorithms (single,"
             + " multiple) without learner.warm_start", "average_iterates", "learner.warm_start");
       }
@@ -56,7 +52,7 @@ public final class Training {
       InvalidSettingException.in("validation_fraction", validationFraction, 0, true, 1, false);
     }
 
-    /** The defaults of {@code fit} around {@code learner}: 50 iterations at gamma 0.99, a tenth of the episodes held out. */
+    /** The defaults of {@code fit} around {@code learner}: 50 iterations at gamma 0.99, a tenth of episodes held out. */
     public static Config defaults(LearnerSettings learner) {
       return new Config(50, 0.99, 0.1, RewardTransform.NONE, learner, 1, false, 1);
     }
@@ -202,72 +198,15 @@ public final class Training {
     for (Dataset.Source s : dataset.sources()) {
       files.add(new Manifest.DataFile(s.file().getFileName().toString(), s.bytes(), s.rows(), Hashing.sha256(s.file())));
     }
-    Map<String, Object> training = training(config, "local", first.trainRows(), first.validRows(), first.episodes(),
+    Map<String, Object> training = FitManifest.training(config, "local", first.trainRows(), first.validRows(), first.episodes(),
         first.validEpisodes());
     if (start != null) {
       // Q_0 is part of what determines the model: name it by content, as the data files are.
       training.put("start_model", Map.of("name", start.name(), "sha256", start.manifest().contentSha256()));
     }
-    Map<String, Object> run = run(dataset.sources().stream().map(s -> s.file().toAbsolutePath().toString()).toList(),
+    Map<String, Object> run = FitManifest.run(dataset.sources().stream().map(s -> s.file().toAbsolutePath().toString()).toList(),
         loadSeconds, fitSeconds, learnerSeconds);
     run.put("threads", config.learner().threads());
-    return manifest(dataset.env(), config, files, training, diagnostics, regressor, run);
-  }
-
-  /**
-   * The configuration in the form {@code fit --config} reads and run manifests record ({@code settings.training}),
-   * without the thread count: results do not depend on it, so it is a run fact.
-   */
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> settings(Config config) {
-    Map<String, Object> settings = Json.MAPPER.convertValue(config, Map.class);
-    ((Map<String, Object>) settings.get("learner")).remove("threads");
-    return settings;
-  }
-
-  /**
-   * The manifest's {@code training} section as every engine writes it: the split's sizes and the settings that
-   * shaped the data; an engine adds its own entries.
-   */
-  public static Map<String, Object> training(Config config, String engine, long trainRows, long validRows,
-      long episodes, long validEpisodes) {
-    Map<String, Object> training = new LinkedHashMap<>();
-    training.put("train_rows", trainRows);
-    training.put("valid_rows", validRows);
-    training.put("episodes", episodes);
-    training.put("valid_episodes", validEpisodes);
-    training.put("validation_fraction", config.validationFraction());
-    training.put("reward_transform", config.reward().name().toLowerCase());
-    training.put("ensemble", config.ensemble());
-    training.put("clip_targets", config.clipTargets());
-    training.put("average_iterates", config.averageIterates());
-    training.put("engine", engine);
-    return training;
-  }
-
-  /** The manifest's {@code run} section (facts of this run) as every engine writes it; an engine adds its own. */
-  public static Map<String, Object> run(List<String> dataPaths, double loadSeconds, double fitSeconds,
-      double learnerSeconds) {
-    Map<String, Object> run = new LinkedHashMap<>();
-    run.put("created", Instant.now().toString());
-    run.put("data_paths", dataPaths);
-    run.put("load_seconds", loadSeconds);
-    run.put("fit_seconds", fitSeconds);
-    run.put("learner_seconds", learnerSeconds);
-    return run;
-  }
-
-  /**
-   * A manifest for a fit of {@code config} on data from {@code env}, whichever engine ran it (the local one here,
-   * or the Spark engine). {@code training} and {@code run} hold the figures of the fit and the facts of the run.
-   */
-  public static Manifest manifest(EnvSpec env, Config config, List<Manifest.DataFile> files, Map<String, Object> training,
-      List<IterationStats> diagnostics, Map<String, Object> regressor, Map<String, Object> run) {
-    String algorithm = config.algorithm();
-    return new Manifest(Manifest.FORMAT, ModelBundle.FORMAT_VERSION, algorithm, env.id(), env.observationSize(),
-        env.actionCount(), "single".equals(algorithm) ? "obs + one-hot(action)"
-            : "neural".equals(algorithm) ? "obs (standardised inside the model)" : "obs", config.gamma(),
-        config.iterations(), config.seed(), regressor, null, files, training, settings(config), diagnostics,
-        Map.of("batchq", Version.BATCHQ, "xgboost4j", Version.XGBOOST), run);
+    return FitManifest.of(dataset.env(), config, files, training, diagnostics, regressor, run);
   }
 }

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import org.batchq.env.Rng;
 import org.batchq.io.Json;
 import org.batchq.learner.ActionValues;
-import org.batchq.learner.QFunction;
 import org.batchq.model.ModelBundle;
 
 /**

@@ -48,6 +48,6 @@ final class ChainMdp {
       }
     }
     return new FqiData(n, 1, 2, obs, actions, rewards, next, terminal,
-        initial.stream().mapToInt(Integer::intValue).toArray());
+        initial.stream().mapToInt(Integer::intValue).toArray(), null, Backup.MAX);
   }
 }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import org.batchq.learner.QFunction;
+import org.batchq.learner.xgboost.TreeForm;
 import org.batchq.learner.xgboost.XgboostRegressor;
+import org.batchq.learner.xgboost.XgboostSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -14,18 +16,19 @@ import org.junit.jupiter.params.provider.EnumSource;
 class FqiTest {
   static final double TOLERANCE = 0.01;
 
-  static XgboostRegressor xgboost(XgboostRegressor.Form form) {
-    return new XgboostRegressor(new XgboostRegressor.Settings(form, 50, 4, 0.5, 0, 1, 1, 1, 256, 1, 0, false), 1, 2);
+  static XgboostRegressor xgboost(TreeForm form) {
+    return new XgboostRegressor(new XgboostSettings(form, 50, 4, 0.5, 0, 1, 1, 1, 256, 1, 0, false), 1, 2);
   }
 
   @ParameterizedTest
-  @EnumSource(XgboostRegressor.Form.class)
-  void convergesToTheAnalyticOptimalQ(XgboostRegressor.Form form) {
+  @EnumSource(TreeForm.class)
+  void convergesToTheAnalyticOptimalQ(TreeForm form) {
     ChainMdp chain = new ChainMdp(7, 0.9);
     FqiData data = chain.data(10);
     List<IterationStats> seen = new ArrayList<>();
     try (XgboostRegressor regressor = xgboost(form);
-        QFunction q = Fqi.fit(data, null, 12, chain.gamma, regressor, seen::add).q()) {
+        QFunction q = Fqi.fit(data, null, new Fqi.Schedule(12, chain.gamma, false, 1), regressor, null, seen::add)
+            .q()) {
       float[] states = new float[chain.states - 1];
       for (int s = 0; s < states.length; s++) {
         states[s] = s;
@@ -48,10 +51,11 @@ class FqiTest {
     ChainMdp chain = new ChainMdp(7, 0.9);
     FqiData data = chain.data(10);
     float[] states = {0, 1, 2, 3, 4, 5};
-    try (XgboostRegressor regressor = xgboost(XgboostRegressor.Form.SINGLE);
-        QFunction three = Fqi.fit(data, null, 3, chain.gamma, regressor, it -> {}).q();
-        QFunction six = Fqi.fit(data, null, 6, chain.gamma, regressor, it -> {}).q();
-        QFunction threeMore = Fqi.fit(data, null, new Fqi.Schedule(3, chain.gamma, false, 1), regressor, three, it -> {}).q()) {
+    try (XgboostRegressor regressor = xgboost(TreeForm.SINGLE);
+        QFunction three = Fqi.fit(data, null, new Fqi.Schedule(3, chain.gamma, false, 1), regressor, null, it -> {}).q();
+        QFunction six = Fqi.fit(data, null, new Fqi.Schedule(6, chain.gamma, false, 1), regressor, null, it -> {}).q();
+        QFunction threeMore = Fqi.fit(data, null, new Fqi.Schedule(3, chain.gamma, false, 1), regressor, three,
+            it -> {}).q()) {
       float[] q3 = three.predict(states, 6);
       float[] q6 = six.predict(states, 6);
       float[] continued = threeMore.predict(states, 6);
@@ -69,7 +73,7 @@ class FqiTest {
     // Q_2 bootstraps from (Q_0 + Q_1) / 2, so Q_2(4, right) = 0.9 * 0.5; the result is (Q_1 + Q_2) / 2, whose
     // value at (4, right) is 0.225. Plain FQI gives 0.9 there.
     ChainMdp chain = new ChainMdp(7, 0.9);
-    try (XgboostRegressor regressor = xgboost(XgboostRegressor.Form.MULTIPLE);
+    try (XgboostRegressor regressor = xgboost(TreeForm.MULTIPLE);
         QFunction q = Fqi.fit(chain.data(10), null, new Fqi.Schedule(2, chain.gamma, false, 2), regressor, null,
             it -> {}).q()) {
       float[] values = q.predict(new float[] {3, 4, 5}, 3);
@@ -80,8 +84,8 @@ class FqiTest {
   }
 
   @ParameterizedTest
-  @EnumSource(XgboostRegressor.Form.class)
-  void averagedIteratesKeepTheFixedPoint(XgboostRegressor.Form form) {
+  @EnumSource(TreeForm.class)
+  void averagedIteratesKeepTheFixedPoint(TreeForm form) {
     ChainMdp chain = new ChainMdp(6, 0.9);
     try (XgboostRegressor regressor = xgboost(form);
         QFunction q = Fqi.fit(chain.data(10), null, new Fqi.Schedule(30, chain.gamma, false, 4), regressor, null,
@@ -99,7 +103,7 @@ class FqiTest {
   void truncatedRowsBootstrapAndTerminatedRowsDoNot() {
     // One terminated row, one truncated row, one plain row; Q(s', .) = [2, 5] for every row.
     FqiData data = new FqiData(3, 1, 2, new float[] {0, 1, 2}, new int[] {0, 1, 0}, new float[] {1, 1, 1},
-        new float[] {1, 2, 3}, new boolean[] {true, false, false}, new int[] {0});
+        new float[] {1, 2, 3}, new boolean[] {true, false, false}, new int[] {0}, null, Backup.MAX);
     float[] nextQ = {2, 5, 2, 5, 2, 5};
     float[] y = new float[3];
     Fqi.targets(data, nextQ, 0.5, new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}, y);
@@ -113,7 +117,7 @@ class FqiTest {
     // Rewards in {0, 1} and gamma 0.5: every return lies in [0, 2]; a Q_k that overestimates (9) or goes negative
     // (-4) is not passed on, and the terminal row keeps its reward.
     FqiData data = new FqiData(3, 1, 2, new float[] {0, 1, 2}, new int[] {0, 1, 0}, new float[] {1, 0, 1},
-        new float[] {1, 2, 3}, new boolean[] {true, false, false}, new int[] {0});
+        new float[] {1, 2, 3}, new boolean[] {true, false, false}, new int[] {0}, null, Backup.MAX);
     float[] range = Fqi.returnRange(data.rewards(), 0.5);
     assertEquals(0f, range[0]);
     assertEquals(2f, range[1]);
@@ -127,9 +131,10 @@ class FqiTest {
   @Test
   void warmStartedBoostersAlsoReachTheAnalyticOptimalQ() {
     ChainMdp chain = new ChainMdp(6, 0.9);
-    try (XgboostRegressor regressor = new XgboostRegressor(new XgboostRegressor.Settings(XgboostRegressor.Form.MULTIPLE,
+    try (XgboostRegressor regressor = new XgboostRegressor(new XgboostSettings(TreeForm.MULTIPLE,
             10, 4, 0.5, 0, 1, 1, 1, 256, 1, 0, true), 1, 2);
-        QFunction q = Fqi.fit(chain.data(10), null, 40, chain.gamma, regressor, it -> {}).q()) {
+        QFunction q = Fqi.fit(chain.data(10), null, new Fqi.Schedule(40, chain.gamma, false, 1), regressor, null,
+            it -> {}).q()) {
       float[] values = q.predict(new float[] {0, 1, 2, 3, 4}, 5);
       for (int s = 0; s < 5; s++) {
         assertEquals(chain.optimalQ(s, 0), values[s * 2], TOLERANCE, "Q(" + s + ", 0)");

@@ -8,21 +8,22 @@ import java.util.List;
 import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
 import org.batchq.learner.neural.MlpQFunction;
-import org.batchq.learner.neural.NeuralRegressor;
+import org.batchq.learner.neural.NeuralSettings;
 import org.junit.jupiter.api.Test;
 
 class NeuralRegressorTest {
   static final double TOLERANCE = 0.05;
 
-  static NeuralRegressor.Settings settings(boolean restart) {
-    return new NeuralRegressor.Settings(List.of(32, 32), 300, 64, 0.005, restart, 1);
+  static NeuralSettings settings(boolean restart) {
+    return new NeuralSettings(List.of(32, 32), 300, 64, 0.005, restart, 1);
   }
 
   @Test
   void reachesTheAnalyticOptimalQOfTheChain() {
     ChainMdp chain = new ChainMdp(6, 0.9);
     try (Regressor regressor = settings(false).create(1, 2);
-        QFunction q = Fqi.fit(chain.data(10), null, 15, chain.gamma, regressor, it -> {}).q()) {
+        QFunction q = Fqi.fit(chain.data(10), null, new Fqi.Schedule(15, chain.gamma, false, 1), regressor, null,
+            it -> {}).q()) {
       float[] values = q.predict(new float[] {0, 1, 2, 3, 4}, 5);
       for (int s = 0; s < 5; s++) {
         assertEquals(chain.optimalQ(s, 0), values[s * 2], TOLERANCE, "Q(" + s + ", left)");
@@ -59,7 +60,8 @@ class NeuralRegressorTest {
     byte[][] files = new byte[2][];
     for (int run = 0; run < 2; run++) {
       try (Regressor regressor = settings(true).create(1, 2);
-          QFunction q = Fqi.fit(chain.data(5), null, 3, chain.gamma, regressor, it -> {}).q()) {
+          QFunction q = Fqi.fit(chain.data(5), null, new Fqi.Schedule(3, chain.gamma, false, 1), regressor, null,
+              it -> {}).q()) {
         files[run] = q.export().get(MlpQFunction.FILE);
       }
     }
@@ -70,7 +72,8 @@ class NeuralRegressorTest {
   void savedWeightsParseIndependentlyAndReproduceTheQValues() throws Exception {
     ChainMdp chain = new ChainMdp(5, 0.9);
     try (Regressor regressor = settings(false).create(1, 2);
-        QFunction q = Fqi.fit(chain.data(5), null, 3, chain.gamma, regressor, it -> {}).q()) {
+        QFunction q = Fqi.fit(chain.data(5), null, new Fqi.Schedule(3, chain.gamma, false, 1), regressor, null,
+            it -> {}).q()) {
       byte[] file = q.export().get(MlpQFunction.FILE);
       QFunction loaded = MlpQFunction.load(java.util.Map.of(MlpQFunction.FILE, file));
       float[] states = {0, 1, 2, 3, 0.5f};

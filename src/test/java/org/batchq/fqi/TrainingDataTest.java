@@ -35,7 +35,7 @@ class TrainingDataTest {
   @Test
   void onlyTerminationStopsTheBootstrapNotTheTimeLimit() {
     Dataset ds = Dataset.open(List.of(threeEpisodes().toString()), ColumnMapping.BATCHQ, "CartPole-v1");
-    FqiData train = TrainingData.load(ds, 0, 1).train();
+    FqiData train = TrainingData.decode(ds).split(0, 1).train();
     assertEquals(4, train.rows());
     assertFalse(train.terminal()[0]);
     assertTrue(train.terminal()[1], "terminated");
@@ -49,8 +49,8 @@ class TrainingDataTest {
     Path f = dir.resolve("d.parquet");
     org.batchq.testing.Cli.ok("collect", "--episodes", "200", "--seed", "4", "--out", f.toString());
     Dataset ds = Dataset.open(List.of(f.toString()), ColumnMapping.BATCHQ, null);
-    TrainingData.Split a = TrainingData.load(ds, 0.25, 9);
-    TrainingData.Split b = TrainingData.load(ds, 0.25, 9);
+    TrainingData.Split a = TrainingData.decode(ds).split(0.25, 9);
+    TrainingData.Split b = TrainingData.decode(ds).split(0.25, 9);
     assertEquals(200, a.episodes());
     assertTrue(a.validEpisodes() > 25 && a.validEpisodes() < 75, "about a quarter held out: " + a.validEpisodes());
     assertEquals(a.valid().rows(), b.valid().rows());

@@ -16,7 +16,8 @@ import org.batchq.io.Table;
 import org.batchq.learner.Learners;
 import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
-import org.batchq.learner.xgboost.XgboostRegressor;
+import org.batchq.learner.xgboost.XgboostSettings;
+import org.batchq.model.FitManifest;
 import org.batchq.model.Manifest;
 import org.batchq.model.ModelBundle;
 import org.batchq.model.Training;
@@ -60,7 +61,7 @@ final class SparkFitCommand implements Callable<Integer> {
       throw new IllegalArgumentException("batchq-spark fits with --engine spark only (use batchq fit for '" + engine + "')");
     }
     Training.Config config = fit.config(seed);
-    if (!(config.learner() instanceof XgboostRegressor.Settings trees)) {
+    if (!(config.learner() instanceof XgboostSettings trees)) {
       throw new IllegalArgumentException("the Spark engine fits multiple and single; fit neural with the local engine");
     }
     if (trees.warmStart()) {
@@ -119,20 +120,20 @@ final class SparkFitCommand implements Callable<Integer> {
     return SparkSession.builder().config(conf).getOrCreate();
   }
 
-  private Path save(SparkData.Loaded loaded, Training.Config config, XgboostRegressor.Settings trees,
+  private Path save(SparkData.Loaded loaded, Training.Config config, XgboostSettings trees,
       SparkFqi.Result result, int n, String sparkMaster, double loadSeconds, double seconds) {
     EnvSpec env = loaded.env();
     Map<String, Object> regressor;
     try (Regressor r = trees.create(env.observationSize(), env.actionCount())) {
       regressor = r.settings();
     }
-    Map<String, Object> training = Training.training(config, "spark", loaded.trainRows(),
+    Map<String, Object> training = FitManifest.training(config, "spark", loaded.trainRows(),
         loaded.rows() - loaded.trainRows(), loaded.episodes(), loaded.validEpisodes());
     training.put("workers", n);
     // fit_seconds: FQI alone, as the local engine records it
-    Map<String, Object> run = Training.run(loaded.paths(), loadSeconds, seconds - loadSeconds, result.learnerSeconds());
+    Map<String, Object> run = FitManifest.run(loaded.paths(), loadSeconds, seconds - loadSeconds, result.learnerSeconds());
     run.put("spark_master", sparkMaster);
-    Manifest manifest = Training.manifest(env, config, loaded.files(), training, result.iterations(), regressor, run);
+    Manifest manifest = FitManifest.of(env, config, loaded.files(), training, result.iterations(), regressor, run);
     try (QFunction q = Learners.load(config.algorithm(), env.observationSize(), env.actionCount(),
         result.boosters())) {
       return ModelBundle.save(out, manifest, q, force);

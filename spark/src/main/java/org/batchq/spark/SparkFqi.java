@@ -32,7 +32,8 @@ import org.batchq.fqi.IterationStats;
 import org.batchq.learner.ActionValues;
 import org.batchq.learner.Learners;
 import org.batchq.learner.QFunction;
-import org.batchq.learner.xgboost.XgboostRegressor;
+import org.batchq.learner.xgboost.TreeForm;
+import org.batchq.learner.xgboost.XgboostSettings;
 
 /**
  * Fitted Q Iteration as Spark work, the same algorithm as {@link org.batchq.fqi.Fqi}:
@@ -63,7 +64,7 @@ final class SparkFqi {
 
   private SparkFqi() {}
 
-  static Result fit(SparkSession spark, SparkData.Loaded data, XgboostRegressor.Settings trees, int iterations,
+  static Result fit(SparkSession spark, SparkData.Loaded data, XgboostSettings trees, int iterations,
       double gamma, int workers, Consumer<IterationStats> onIteration) {
     int d = data.env().observationSize();
     int actions = data.env().actionCount();
@@ -109,13 +110,13 @@ final class SparkFqi {
   }
 
   /** Q_{k+1}'s booster files, trained by XGBoost4J-Spark on the training rows' current targets. */
-  private static Map<String, byte[]> train(Dataset<Row> current, XgboostRegressor.Settings s, int actions, int workers) {
+  private static Map<String, byte[]> train(Dataset<Row> current, XgboostSettings s, int actions, int workers) {
     Dataset<Row> train = current.filter(not(col("held")));
     Map<String, byte[]> files = new LinkedHashMap<>();
-    if (s.form() == XgboostRegressor.Form.MULTIPLE) {
+    if (s.form() == TreeForm.MULTIPLE) {
       for (int a = 0; a < actions; a++) {
         Dataset<Row> rows = train.filter(col("action").equalTo(a));
-        files.put(XgboostRegressor.fileName(s.form(), a), booster(rows.withColumn("features", vector(col("obs"))), s, workers));
+        files.put(s.form().fileName(a), booster(rows.withColumn("features", vector(col("obs"))), s, workers));
       }
     } else {
       Column[] oneHot = new Column[actions];
@@ -124,7 +125,7 @@ final class SparkFqi {
       }
       Dataset<Row> rows = train.withColumn("features", vector(concat(col("obs"),
           org.apache.spark.sql.functions.array(oneHot))));
-      files.put(XgboostRegressor.fileName(s.form(), 0), booster(rows, s, workers));
+      files.put(s.form().fileName(0), booster(rows, s, workers));
     }
     return files;
   }
@@ -134,7 +135,7 @@ final class SparkFqi {
   }
 
   /** One distributed XGBoost training with the local engine's parameters; returns the booster as XGBoost JSON. */
-  private static byte[] booster(Dataset<Row> rows, XgboostRegressor.Settings s, int workers) {
+  private static byte[] booster(Dataset<Row> rows, XgboostSettings s, int workers) {
     // XGBoost4J prints the training metric of every round unless told not to; batchq reports its own diagnostics.
     XGBoostRegressor r = new XGBoostRegressor(
         scala.collection.immutable.Map$.MODULE$.<String, Object>empty().updated("verbose_eval", "false"));
@@ -170,7 +171,7 @@ final class SparkFqi {
    * One partition's share of an iteration: Q_{k+1} for every action of its states and next states, in chunks of
    * batched predictions; emits each row with its next target, its Q_{k+1}(s, a) and the diagnostics' terms.
    */
-  private record Step(Broadcast<Map<String, byte[]>> boosters, XgboostRegressor.Form form, int d, int actions,
+  private record Step(Broadcast<Map<String, byte[]>> boosters, TreeForm form, int d, int actions,
       double gamma) implements MapPartitionsFunction<Row, Row> {
 
     @Override

@@ -24,8 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.batchq.env.Rng;
-import org.batchq.io.InvalidSettingException;
-import org.batchq.learner.LearnerSettings;
 import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
 
@@ -36,62 +34,6 @@ import org.batchq.learner.Regressor;
  * that touches DJL; the Q-function it returns ({@link MlpQFunction}) runs in plain Java.
  */
 public final class NeuralRegressor implements Regressor {
-  /**
-   * @param hidden trunk layer widths
-   * @param steps gradient steps (minibatches) per FQI iteration
-   * @param restart re-initialise the network every iteration (NFQ) instead of continuing from the last (DQN-style)
-   */
-  public record Settings(List<Integer> hidden, int steps, int batchSize, double learningRate, boolean restart,
-      long seed) implements LearnerSettings {
-    public Settings {
-      hidden = List.copyOf(hidden);
-      if (hidden.isEmpty() || hidden.stream().anyMatch(h -> h < 1)) {
-        throw new InvalidSettingException("learner.hidden must list at least one layer width, each at least 1 (got "
-            + hidden + ")", "learner.hidden");
-      }
-      InvalidSettingException.atLeast("learner.steps", steps, 1);
-      InvalidSettingException.atLeast("learner.batch_size", batchSize, 1);
-      InvalidSettingException.in("learner.learning_rate", learningRate, 0, false, Double.POSITIVE_INFINITY, false);
-    }
-
-    /** The defaults of {@code fit --algorithm neural}: NFQ's restart, a 64-64 ReLU trunk, Adam at 1e-3. */
-    public static Settings defaults(long seed) {
-      return new Settings(List.of(64, 64), 900, 256, 0.001, true, seed);
-    }
-
-    @Override
-    public String algorithm() {
-      return "neural";
-    }
-
-    /** PyTorch runs single-threaded here: float reductions in other thread counts would change the weights. */
-    @Override
-    public int threads() {
-      return 1;
-    }
-
-    @Override
-    public Settings withThreads(int threads) {
-      return this;
-    }
-
-    @Override
-    public Settings withSeed(long s) {
-      return new Settings(hidden, steps, batchSize, learningRate, restart, s);
-    }
-
-    @Override
-    public QFunction mean(List<QFunction> members, int observationSize, int actionCount) {
-      throw new InvalidSettingException("ensemble is available for the tree algorithms (single, multiple), not neural",
-          "ensemble");
-    }
-
-    @Override
-    public Regressor create(int observationSize, int actionCount) {
-      return new NeuralRegressor(this, observationSize, actionCount);
-    }
-  }
-
   /** Where DJL unpacks the PyTorch native library (about 430 MB, once): docs/fit.md. */
   public static Path cacheDir() {
     String configured = System.getenv("DJL_CACHE_DIR");
@@ -107,7 +49,7 @@ public final class NeuralRegressor implements Regressor {
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
   }
 
-  private final Settings settings;
+  private final NeuralSettings settings;
   private final int observationSize;
   private final int actionCount;
   private final Rng shuffle;
@@ -117,7 +59,7 @@ public final class NeuralRegressor implements Regressor {
   private Trainer trainer;
   private MlpQFunction latest;
 
-  NeuralRegressor(Settings settings, int observationSize, int actionCount) {
+  NeuralRegressor(NeuralSettings settings, int observationSize, int actionCount) {
     configureDjl();
     this.settings = settings;
     this.observationSize = observationSize;
