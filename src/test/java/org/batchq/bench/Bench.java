@@ -6,12 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.batchq.cli.Main;
 import org.batchq.env.CartPole;
 import org.batchq.env.Rng;
 import org.batchq.env.VectorEnv;
 import org.batchq.eval.Evaluation;
+import org.batchq.learner.ActionValues;
 import org.batchq.policy.GreedyPolicy;
+import org.batchq.policy.Policy;
 
 /**
  * {@code make bench}: throughput of each stage, printed as a table (docs/BENCHMARKS.md records the figures).
@@ -224,22 +229,73 @@ public final class Bench {
 
   static void evaluate() throws Exception {
     Path model = WORK.resolve("eval-model");
-    run("fit", dataset(100_000).toString(), "--iterations", "2", "--trees", "100", "--out", model.toString(), "--force");
+    run("fit", dataset(100_000).toString(), "--algorithm", "multiple", "--iterations", "2", "--trees", "100", "--out",
+        model.toString(), "--force");
     System.out.println("## evaluate: greedy policy over a 100-tree-per-action model (multiple), policy steps/s");
-    System.out.printf("%-8s %18s %24s%n", "envs", "batched steps/s", "one call per env steps/s");
-    try (GreedyPolicy policy = GreedyPolicy.load(model)) {
+    System.out.printf("%-8s %18s %24s %22s %8s%n", "envs", "batched steps/s", "one call per env steps/s",
+        "XGBoost4J batched", "ratio");
+    try (GreedyPolicy policy = GreedyPolicy.load(model); NativeGreedy xgboost = new NativeGreedy(model, 2)) {
       for (int envs : new int[] {1, 16, 128}) {
         double batched = best(() -> Evaluation.run(policy, "CartPole-v1", 1000, envs, 1, 0, i -> {}).stepsPerSecond());
         double single = best(() -> Evaluation.run(new PerEnv(policy), "CartPole-v1", 400, envs, 1, 0, i -> {})
             .stepsPerSecond());
-        System.out.printf("%-8d %,18.0f %,24.0f%n", envs, batched, single);
+        double viaXgboost = best(() -> Evaluation.run(xgboost, "CartPole-v1", 1000, envs, 1, 0, i -> {})
+            .stepsPerSecond());
+        System.out.printf("%-8d %,18.0f %,24.0f %,22.0f %8.2f%n", envs, batched, single, viaXgboost,
+            batched / viaXgboost);
       }
     }
     System.out.println();
   }
 
+  /**
+   * The same greedy policy predicting through XGBoost4J's native batched {@code inplace_predict} (one thread per
+   * call, as batchq loaded boosters before the plain-Java trees): the baseline the Java walk is measured against.
+   */
+  static final class NativeGreedy implements Policy, AutoCloseable {
+    private final Booster[] boosters;
+
+    NativeGreedy(Path bundle, int actions) throws Exception {
+      boosters = new Booster[actions];
+      for (int a = 0; a < actions; a++) {
+        boosters[a] = XGBoost.loadModel(
+            Files.readAllBytes(bundle.resolve("q-action-" + a + ".json")));
+        boosters[a].setParam("nthread", 1);
+      }
+    }
+
+    @Override
+    public void act(float[] obs, int rows, Rng[] rngs, int[] actions, float[] probabilities) {
+      float[] q = new float[rows * boosters.length];
+      try {
+        for (int a = 0; a < boosters.length; a++) {
+          float[][] p = boosters[a].inplace_predict(obs, rows, 4, Float.NaN);
+          for (int i = 0; i < rows; i++) {
+            q[i * boosters.length + a] = p[i][0];
+          }
+        }
+      } catch (XGBoostError e) {
+        throw new IllegalStateException(e);
+      }
+      ActionValues.argmax(q, rows, boosters.length, actions);
+      java.util.Arrays.fill(probabilities, 0, rows, 1f);
+    }
+
+    @Override
+    public String describe() {
+      return "xgboost4j";
+    }
+
+    @Override
+    public void close() {
+      for (Booster b : boosters) {
+        b.dispose();
+      }
+    }
+  }
+
   /** The unbatched baseline: one prediction call per environment per step. */
-  record PerEnv(GreedyPolicy greedy) implements org.batchq.policy.Policy {
+  record PerEnv(GreedyPolicy greedy) implements Policy {
     @Override
     public void act(float[] obs, int rows, Rng[] rngs, int[] actions, float[] probabilities) {
       for (int i = 0; i < rows; i++) {

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.batchq.learner.QFunction;
 
 /** Averages of XGBoost Q-functions (ensembles, averaged iterates) as one ordinary XGBoost model per booster. */
@@ -30,11 +29,11 @@ final class BoosterMean {
       for (int b = 0; b < n; b++) {
         List<JsonNode> models = new ArrayList<>();
         for (QFunction m : members) {
-          models.add(MAPPER.readTree(((BoosterQFunction) m).booster(b).toByteArray("json")));
+          models.add(MAPPER.readTree(m.export().get(form.fileName(b))));
         }
         files.put(form.fileName(b), MAPPER.writeValueAsBytes(meanOfModels(models)));
       }
-    } catch (XGBoostError | java.io.IOException e) {
+    } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot combine XGBoost models: " + e.getMessage(), e);
     }
     return BoosterQFunction.load(form, observationSize, actionCount, files);

@@ -20,9 +20,12 @@ import org.batchq.learner.UnusableDataException;
  * state-set matrices at registration. Saved boosters are XGBoost's own JSON model files.
  */
 public final class XgboostRegressor implements Regressor {
-  /** Loads a Q-function from the booster files a fit exported. */
+  /**
+   * Loads a Q-function from the booster files a fit exported, for acting: evaluated in plain Java, bit for bit as
+   * XGBoost would (no native call per prediction).
+   */
   public static QFunction load(TreeForm form, int observationSize, int actionCount, Map<String, byte[]> files) {
-    return BoosterQFunction.load(form, observationSize, actionCount, files);
+    return TreeQFunction.load(form, observationSize, actionCount, files);
   }
 
   private final XgboostSettings settings;
