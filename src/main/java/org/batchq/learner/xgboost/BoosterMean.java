@@ -79,7 +79,7 @@ final class BoosterMean {
     model.set("tree_info", treeInfo);
     model.set("iteration_indptr", indptr);
     ((ObjectNode) model.get("gbtree_model_param")).put("num_trees", Integer.toString(trees.size()));
-    ((ObjectNode) learner.get("learner_model_param")).put("base_score", "[" + (float) baseScore + "]");
+    ((ObjectNode) learner.get("learner_model_param")).put("base_score", Float.toString((float) baseScore));
     return merged;
   }
 }

@@ -94,7 +94,7 @@ final class BoosterQFunction implements QFunction {
     Map<String, byte[]> files = new LinkedHashMap<>();
     try {
       for (int b = 0; b < boosters.length; b++) {
-        files.put(form.fileName(b), boosters[b].toByteArray("json"));
+        files.put(form.fileName(b), TreeForm.portable(boosters[b].toByteArray("json")));
       }
     } catch (XGBoostError e) {
       throw new IllegalStateException(e);

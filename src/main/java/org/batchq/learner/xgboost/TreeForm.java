@@ -1,5 +1,8 @@
 package org.batchq.learner.xgboost;
 
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
 /**
  * The two shapes of XGBoost Q-function: {@code MULTIPLE}, one booster per action trained on the rows that took
  * it; {@code SINGLE}, one booster on [obs, one-hot(action)]. What differs between them is said here once.
@@ -27,6 +30,20 @@ public enum TreeForm {
   public String fileName(int booster) {
     return this == MULTIPLE ? "q-action-" + booster + ".json" : "q.json";
   }
+
+  /**
+   * XGBoost's JSON model with {@code base_score} written as a plain number ({@code "3.8E1"}) instead of XGBoost 3's
+   * one-element list ({@code "[3.8E1]"}): XGBoost 1.7 reads the list as 0.5 without a warning, shifting every
+   * Q-value, while every XGBoost from 1.7 to 3.x reads the plain number as it is (docs/model-format.md).
+   */
+  static byte[] portable(byte[] xgboostJson) {
+    String json = new String(xgboostJson, StandardCharsets.UTF_8);
+    String plain = BASE_SCORE_LIST.matcher(json).replaceFirst("\"base_score\":\"$1\"");
+    return plain.equals(json) ? xgboostJson : plain.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A one-target base score as XGBoost 2 and later write it. */
+  private static final Pattern BASE_SCORE_LIST = Pattern.compile("\"base_score\":\"\\[([^,\\]\"]*)\\]\"");
 
   /** The algorithm's name as the CLI and manifests spell it. */
   public String algorithm() {

@@ -65,12 +65,15 @@ final class TreeQFunction implements QFunction {
   /** Reads the booster files of a bundle (XGBoost's JSON model format, 1.7 to 3.x). */
   static TreeQFunction load(TreeForm form, int observationSize, int actionCount, Map<String, byte[]> files) {
     Booster[] boosters = new Booster[form.boosters(actionCount)];
+    Map<String, byte[]> portable = new LinkedHashMap<>();
     for (int b = 0; b < boosters.length; b++) {
       String name = form.fileName(b);
       byte[] bytes = files.get(name);
       if (bytes == null) {
         throw new IllegalArgumentException("missing booster file " + name);
       }
+      bytes = TreeForm.portable(bytes);
+      portable.put(name, bytes);
       try {
         boosters[b] = parse(JSON.readTree(bytes));
       } catch (IOException | RuntimeException e) {
@@ -78,8 +81,7 @@ final class TreeQFunction implements QFunction {
             + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")", e);
       }
     }
-    return new TreeQFunction(form, observationSize, actionCount, boosters,
-        Collections.unmodifiableMap(new LinkedHashMap<>(files)));
+    return new TreeQFunction(form, observationSize, actionCount, boosters, Collections.unmodifiableMap(portable));
   }
 
   private static Booster parse(JsonNode root) {
