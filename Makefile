@@ -4,7 +4,7 @@ JAR := target/batchq-cli.jar
 # For bench and experiment, which start java themselves: OpenMP waiting as in bin/batchq.
 export GOMP_SPINCOUNT ?= 10000
 
-.PHONY: build spark run test bench bench-spark experiment clean
+.PHONY: build spark run test bench bench-spark experiment interop clean
 
 build: $(JAR)
 
@@ -40,6 +40,17 @@ bench-spark: build spark
 experiment: build
 	$(MVN) -DskipTests test-compile
 	java -Xmx16g -cp $(JAR):target/test-classes org.batchq.bench.Experiment $(ALG)
+
+# Every model kind's Q-values recomputed by Debian's python3-xgboost (1.7) and compared with batchq's
+# (docs/model-format.md). Installs the package where missing when run as root; otherwise says how and exits 2.
+PYTHON := /usr/bin/python3
+interop: build
+	@$(PYTHON) -c 'import xgboost' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-xgboost; \
+	  else echo "make interop needs Debian's python3-xgboost: sudo apt-get install -y python3-xgboost"; exit 2; fi; }
+	$(MVN) -DskipTests test-compile
+	java -cp $(JAR):target/test-classes org.batchq.bench.Interop target/interop
+	$(PYTHON) docs/examples/interop.py target/interop
 
 clean:
 	$(MVN) clean
