@@ -60,11 +60,13 @@ final class CollectCommand implements Callable<Integer> {
     try (GreedyPolicy greedy = "epsilon-greedy".equals(policy) ? loadModel() : null) {
       // A model says which environment it acts in; --env, if given, must agree with it.
       String trained = greedy == null ? null : greedy.model().manifest().envId();
-      EnvSpec spec = Environments.spec(env != null ? env : trained != null && Environments.ids().contains(trained)
-          ? trained : Environments.DEFAULT);
-      if (trained != null && !trained.equals(spec.id())) {
-        throw new BadInputException(model, "was trained for " + trained + ", not " + spec.id()
-            + (Environments.ids().contains(trained) ? "" : " (batchq simulates " + Environments.ids() + ")"));
+      if (env == null && trained != null && !Environments.ids().contains(trained)) {
+        throw new BadInputException(model, "was trained for " + trained + ", which batchq does not simulate (it"
+            + " simulates " + Environments.ids() + ")");
+      }
+      EnvSpec spec = Environments.spec(env != null ? env : trained != null ? trained : Environments.DEFAULT);
+      if (greedy != null) {
+        greedy.model().requireFits(spec);
       }
       Policy behavior = switch (policy) {
         case "random" -> new RandomPolicy(spec.actionCount());

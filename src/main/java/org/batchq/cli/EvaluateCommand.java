@@ -58,6 +58,7 @@ final class EvaluateCommand implements Callable<Integer> {
               i -> progress.step(1, null));
         } else {
           try (GreedyPolicy policy = GreedyPolicy.load(Path.of(name))) {
+            policy.model().requireFits(Environments.spec(envId));
             algorithm = policy.model().manifest().algorithm();
             o = Evaluation.run(policy, envId, episodes, envs, seed, 0, i -> progress.step(1, null));
           }

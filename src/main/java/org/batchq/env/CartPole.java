@@ -1,12 +1,14 @@
 package org.batchq.env;
 
 /**
- * CartPole-v1 exactly as Gymnasium 1.x defines it ({@code classic_control/cartpole.py}): float64 state, float32
+ * CartPole exactly as Gymnasium 1.x defines it ({@code classic_control/cartpole.py}): float64 state, float32
  * observations that round the state, Euler integration, and the same order of floating-point operations, which
- * reproduces every transition of the reference trajectories bit for bit (see CartPoleParityTest).
+ * reproduces every transition of the reference trajectories bit for bit (see CartPoleParityTest). v1 and v0 share
+ * the physics; v0 (the seed's environment) stops at 200 steps and is solved at 195.
  */
 public final class CartPole implements VectorEnv {
   public static final EnvSpec SPEC = new EnvSpec("CartPole-v1", 4, 2, 500, 475.0);
+  public static final EnvSpec V0 = new EnvSpec("CartPole-v0", 4, 2, 200, 195.0);
 
   private static final double GRAVITY = 9.8;
   private static final double MASS_CART = 1.0;
@@ -25,7 +27,16 @@ public final class CartPole implements VectorEnv {
   private final double[] thetaDot;
   private final int[] elapsed;
 
+  private final EnvSpec spec;
+
+  /** CartPole-v1. */
   public CartPole(int size) {
+    this(SPEC, size);
+  }
+
+  /** CartPole with {@code spec}'s time limit ({@link #SPEC} or {@link #V0}). */
+  public CartPole(EnvSpec spec, int size) {
+    this.spec = spec;
     x = new double[size];
     xDot = new double[size];
     theta = new double[size];
@@ -35,7 +46,7 @@ public final class CartPole implements VectorEnv {
 
   @Override
   public EnvSpec spec() {
-    return SPEC;
+    return spec;
   }
 
   @Override
@@ -83,10 +94,10 @@ public final class CartPole implements VectorEnv {
       double nth = th + TAU * thDot;
       theta[i] = nth;
       thetaDot[i] = thDot + TAU * thetaAcc;
-      writeObservation(i, nextObs, i * SPEC.observationSize());
+      writeObservation(i, nextObs, i * spec.observationSize());
       rewards[i] = 1.0f; // including the terminating step
       terminated[i] = nx < -X_THRESHOLD || nx > X_THRESHOLD || nth < -THETA_THRESHOLD || nth > THETA_THRESHOLD;
-      truncated[i] = ++elapsed[i] >= SPEC.maxEpisodeSteps();
+      truncated[i] = ++elapsed[i] >= spec.maxEpisodeSteps();
     }
   }
 

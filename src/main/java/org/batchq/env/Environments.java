@@ -3,11 +3,15 @@ package org.batchq.env;
 import java.util.List;
 import java.util.function.IntFunction;
 
-/** The registry of simulators by Gymnasium id; adding MountainCar or Acrobot means one line here. */
+/** The registry of simulators by Gymnasium id: adding one means one line here (docs/architecture.md). */
 public final class Environments {
   private record Entry(EnvSpec spec, IntFunction<VectorEnv> factory) {}
 
-  private static final List<Entry> ALL = List.of(new Entry(CartPole.SPEC, CartPole::new));
+  private static final List<Entry> ALL = List.of(
+      new Entry(CartPole.SPEC, CartPole::new),
+      new Entry(CartPole.V0, size -> new CartPole(CartPole.V0, size)),
+      new Entry(MountainCar.SPEC, MountainCar::new),
+      new Entry(Acrobot.SPEC, Acrobot::new));
 
   /** What commands simulate when neither an option, a dataset nor a model names an environment. */
   public static final String DEFAULT = "CartPole-v1";

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.batchq.env.EnvSpec;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
@@ -27,6 +28,16 @@ public final class ModelBundle {
   public record Loaded(Path dir, Manifest manifest, QFunction q) implements AutoCloseable {
     public String name() {
       return dir.getFileName().toString();
+    }
+
+    /** Refuses to act in {@code env} unless this model was fitted for it, with its observation and action sizes. */
+    public void requireFits(EnvSpec env) {
+      if (!env.id().equals(manifest.envId()) || env.observationSize() != manifest.observationSize()
+          || env.actionCount() != manifest.actionCount()) {
+        throw new BadInputException(dir, "was trained for " + manifest.envId() + " (" + manifest.observationSize()
+            + " observations, " + manifest.actionCount() + " actions), not " + env.id() + " ("
+            + env.observationSize() + ", " + env.actionCount() + ")");
+      }
     }
 
     @Override
