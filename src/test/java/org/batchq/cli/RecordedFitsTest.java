@@ -2,6 +2,7 @@ package org.batchq.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -105,6 +106,22 @@ class RecordedFitsTest {
         for (float v : q) {
           assertTrue(v > 0.5 && v < 10, kind + ": Q after four backups of reward 1 lies between 1 and 4, got " + v);
         }
+      }
+    }
+  }
+
+  /**
+   * Bundles as batchq wrote them before the restructuring (recorded/before: no settings in the manifest, XGBoost 3's
+   * list spelling of base_score) load and give exactly the Q-values of today's bundles of the same fits.
+   */
+  @Test
+  void bundlesOfTheFormatBeforeLoadAndActExactlyAsToday() {
+    float[] obs = {0.01f, -0.2f, 0.03f, 0.1f, -0.05f, 0.4f, -0.1f, -0.6f, 1.5f, Float.NaN, -0.2f, 2f};
+    for (String kind : List.of("single", "multiple", "averaged")) {
+      try (ModelBundle.Loaded before = ModelBundle.load(RECORDED.resolve("before").resolve(kind));
+          ModelBundle.Loaded now = ModelBundle.load(RECORDED.resolve(kind))) {
+        assertNull(before.manifest().settings(), kind + ": written before settings were recorded");
+        assertArrayEquals(now.q().predict(obs, 3), before.q().predict(obs, 3), kind);
       }
     }
   }
