@@ -91,10 +91,11 @@ final class RunCommand implements Callable<Integer> {
       done = loop.run(force ? RunLoop.Mode.FORCE : resume ? RunLoop.Mode.RESUME : RunLoop.Mode.NEW);
       progress.close();
       Table t = new Table("round", "rows", "fit_rows", "fit_s", "train_loss", "valid_residual", "behavior_return",
-          "eval_return", "eval_min", "eval_max", "eval_length");
+          "eval_return", "eval_min", "eval_max", "eval_length", "q_s0", "disc_return", "guard");
       for (RoundRecord r : done.rounds()) {
         t.row(r.round(), r.rows(), r.fitRows(), r.fitSeconds(), r.trainLoss(), r.validResidual(), r.behaviorMeanReturn(),
-            r.evalMeanReturn(), r.evalMinReturn(), r.evalMaxReturn(), r.evalMean());
+            r.evalMeanReturn(), r.evalMinReturn(), r.evalMaxReturn(), r.evalMean(), r.evalInitialMaxQ(),
+            r.evalDiscountedReturn(), r.guard() == null ? "" : r.guard());
       }
       System.out.print(t.render(Table.Format.TABLE));
       RunManifest.Best best = done.best();

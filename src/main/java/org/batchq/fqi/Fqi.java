@@ -30,7 +30,12 @@ import org.batchq.learner.Regressor;
  */
 public final class Fqi {
   /** What one fit returns: the last Q-function and a row of diagnostics per iteration. */
-  public record Result(QFunction q, List<IterationStats> iterations, double seconds, double learnerSeconds) {}
+  /**
+   * What one fit returns: the last Q-function, a row of diagnostics per iteration, and where every discounted
+   * return of the data's rewards lies ({@code [lo, hi]}, see {@link #returnRange}): no sound Q leaves it.
+   */
+  public record Result(QFunction q, List<IterationStats> iterations, double seconds, double learnerSeconds,
+      float[] returnRange) {}
 
   private Fqi() {}
 
@@ -76,8 +81,8 @@ public final class Fqi {
     float[] previousQsa = start == null ? new float[train.rows()]
         : takenActions(start.predict(train.obs(), train.rows()), train.actions(), actions);
     float[] y = new float[train.rows()];
-    float[] range = schedule.clip() ? returnRange(train.rewards(), gamma)
-        : new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+    float[] bounds = returnRange(train.rewards(), gamma);
+    float[] range = schedule.clip() ? bounds : new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
     List<IterationStats> stats = new ArrayList<>();
     for (int k = 0; k < schedule.iterations(); k++) {
       long iterationStart = System.nanoTime();
@@ -106,7 +111,7 @@ public final class Fqi {
       onIteration.accept(it);
     }
     QFunction q = learner.time(() -> window.meanModel(regressor));
-    return new Result(q, stats, (System.nanoTime() - startTime) / 1e9, learner.seconds);
+    return new Result(q, stats, (System.nanoTime() - startTime) / 1e9, learner.seconds, bounds);
   }
 
   /**
@@ -196,7 +201,7 @@ public final class Fqi {
   }
 
   /** [min(0, r_min), max(0, r_max)] / (1 - gamma): where every discounted return of these rewards lies. */
-  static float[] returnRange(float[] rewards, double gamma) {
+  public static float[] returnRange(float[] rewards, double gamma) {
     float lo = 0;
     float hi = 0;
     for (float r : rewards) {

@@ -36,6 +36,7 @@ final class Plots {
   static final String LOSS = "bellman-loss";
   static final String LENGTH = "episode-length";
   static final String RETURN = "episode-return";
+  static final String VALUE = "value-vs-return";
 
   /** A per-round measure as its chart shows it: the greedy evaluation's mean and min-max band, the behaviour mean. */
   private record PerRound(String title, String axis, ToDoubleFunction<RoundRecord> mean,
@@ -58,6 +59,8 @@ final class Plots {
       csv(dir.resolve(LOSS + ".csv"), lossCsv(rounds));
       csv(dir.resolve(LENGTH + ".csv"), lengthCsv(rounds, randomMean));
       csv(dir.resolve(RETURN + ".csv"), returnCsv(rounds, randomMeanReturn));
+      png(dir.resolve(VALUE + ".png"), valueChart(rounds));
+      csv(dir.resolve(VALUE + ".csv"), valueCsv(rounds));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write plots to " + dir + ": " + e.getMessage(), e);
     }
@@ -144,6 +147,64 @@ final class Plots {
       plot.addRangeMarker(limit);
     }
     return chart(m.title(), plot);
+  }
+
+  /**
+   * Per round, the model's own estimate of the start states' value, mean max_a Q(s0, a) over the evaluation's
+   * initial states, against what those episodes were worth, their mean discounted return at the fit's gamma; the
+   * largest value any return can take as a line, and rounds the guard restarted marked. An overestimate shows the
+   * round it starts.
+   */
+  static JFreeChart valueChart(List<RoundRecord> rounds) {
+    XYSeries estimate = new XYSeries("mean max_a Q(s0, a), the model's estimate");
+    XYSeries truth = new XYSeries("mean discounted return of the same episodes");
+    for (RoundRecord r : rounds) {
+      if (r.evalInitialMaxQ() != null) {
+        estimate.add(r.round(), r.evalInitialMaxQ());
+        truth.add(r.round(), r.evalDiscountedReturn());
+      }
+    }
+    XYSeriesCollection data = new XYSeriesCollection();
+    data.addSeries(estimate);
+    data.addSeries(truth);
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+    renderer.setSeriesPaint(0, new Color(200, 40, 40));
+    renderer.setSeriesStroke(0, new BasicStroke(2.5f));
+    renderer.setSeriesPaint(1, new Color(0, 90, 200));
+    renderer.setSeriesStroke(1, new BasicStroke(2.5f));
+    NumberAxis x = new NumberAxis("round");
+    x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    NumberAxis y = new NumberAxis("discounted value");
+    y.setAutoRangeIncludesZero(false);
+    XYPlot plot = new XYPlot(data, x, y, renderer);
+    rounds.stream().map(RoundRecord::valueBound).filter(b -> b != null).findFirst().ifPresent(bound -> {
+      ValueMarker line = new ValueMarker(bound, new Color(0, 150, 0), new BasicStroke(1f));
+      line.setLabel(String.format(Locale.ROOT, "largest possible value (%.1f)", bound));
+      line.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.BOTTOM_RIGHT);
+      line.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
+      plot.addRangeMarker(line);
+    });
+    for (RoundRecord r : rounds) {
+      if (r.guard() != null) {
+        ValueMarker mark = new ValueMarker(r.round(), Color.GRAY, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+            BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
+        mark.setLabel(r.guard());
+        mark.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
+        mark.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_LEFT);
+        plot.addDomainMarker(mark);
+      }
+    }
+    return chart("Value estimate against the truth, per round (dashed: the guard acted)", plot);
+  }
+
+  static String valueCsv(List<RoundRecord> rounds) {
+    Table t = new Table("round", "eval_initial_max_q", "eval_discounted_return", "value_bound", "guard",
+        "diverged_initial_max_q", "diverged_train_loss");
+    for (RoundRecord r : rounds) {
+      t.row(r.round(), r.evalInitialMaxQ(), r.evalDiscountedReturn(), r.valueBound(), r.guard(),
+          r.divergedInitialMaxQ(), r.divergedTrainLoss());
+    }
+    return t.render(Table.Format.CSV);
   }
 
   private static void addPositive(XYSeries s, int x, Double y) {

@@ -1,5 +1,6 @@
 package org.batchq.loop;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
@@ -11,13 +12,23 @@ import java.util.List;
  * @param evalMean mean episode length of the round's model acting greedily, on the run's evaluation seeds
  * @param behaviorMeanReturn mean return (sum of rewards) of the data collected in this round
  * @param evalMeanReturn mean return of the round's greedy evaluation: what the run scores rounds by
+ * @param evalInitialMaxQ mean over the evaluation's initial states of max_a Q(s0, a): the model's own estimate
+ * @param evalDiscountedReturn those episodes' mean discounted return at the fit's gamma: what the estimate should be
+ * @param valueBound the largest value any discounted return of the fitted data's rewards can take
+ * @param guard null when the fit was sound; "restarted from zero" when the fit from the carried Q went wrong and
+ *     the round was fitted again from zero; "diverged" when a fit from zero went wrong too (see {@code
+ *     Training.Outcome.diverged})
+ * @param divergedInitialMaxQ the discarded fit's final mean initial max-Q, when the guard restarted the round
+ * @param divergedTrainLoss the discarded fit's final training loss, when the guard restarted the round
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record RoundRecord(
     int round, String dataset, String model, long rows, long fitRows, double collectSeconds, double fitSeconds,
     double evalSeconds, double behaviorMeanLength, double evalMean, double evalStd, double evalMin, double evalMax,
     double trainLoss, double validResidual, List<Double> trainLossPerIteration, List<Double> validResidualPerIteration,
     Double behaviorMeanReturn, Double evalMeanReturn, Double evalStdReturn, Double evalMinReturn,
-    Double evalMaxReturn) {
+    Double evalMaxReturn, Double evalInitialMaxQ, Double evalDiscountedReturn, Double valueBound, String guard,
+    Double divergedInitialMaxQ, Double divergedTrainLoss) {
 
   /**
    * Run manifests written before returns were recorded are all CartPole runs, where the reward is 1 per step: there

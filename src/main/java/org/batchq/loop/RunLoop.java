@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.batchq.data.ColumnMapping;
@@ -16,6 +17,8 @@ import org.batchq.fqi.IterationStats;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Json;
+import org.batchq.learner.ActionValues;
+import org.batchq.model.ModelBundle;
 import org.batchq.model.Training;
 import org.batchq.policy.EpsilonGreedyPolicy;
 import org.batchq.policy.GreedyPolicy;
@@ -124,6 +127,9 @@ public final class RunLoop {
     Collection.Result data;
     Dataset dataset;
     Training.Outcome fit;
+    String guard = null;
+    Double divergedInitialMaxQ = null;
+    Double divergedTrainLoss = null;
     long t1;
     // Round k-1's model is loaded once: it is the behaviour policy, and with --carry-q also Q_0 of this round's fit.
     try (GreedyPolicy previous = k == 0 ? null : GreedyPolicy.load(paths.modelOf(k - 1))) {
@@ -138,15 +144,29 @@ public final class RunLoop {
       List<String> inputs = IntStream.rangeClosed(settings.growBatch() ? 0 : k, k)
           .mapToObj(r -> paths.datasetOf(r).toString()).toList();
       dataset = Dataset.open(inputs, ColumnMapping.BATCHQ, null);
-      listener.phase(k, "fit", settings.training().iterations() * settings.training().ensemble());
-      fit = Training.fit(dataset, settings.training(), previous != null && settings.carryQ() ? previous.model() : null,
-          paths.modelOf(k), false, it -> listener.advance(String.format("loss %.4g", it.trainLoss())));
+      ModelBundle.Loaded start = previous != null && settings.carryQ() ? previous.model() : null;
+      fit = fit(k, dataset, start, "fit");
+      if (fit.diverged() && start != null) {
+        // The carried Q fed its error back into its own targets: this round starts again from zero, and says so.
+        IterationStats bad = fit.iterations().get(fit.iterations().size() - 1);
+        divergedInitialMaxQ = bad.initialMaxQ();
+        divergedTrainLoss = bad.trainLoss();
+        delete(List.of(paths.modelOf(k)));
+        fit = fit(k, dataset, null, "refit from zero");
+        guard = fit.diverged() ? "diverged" : "restarted from zero";
+      } else if (fit.diverged()) {
+        guard = "diverged";
+      }
     }
     long t2 = System.nanoTime();
 
     Scores eval;
+    double initialMaxQ;
     try (GreedyPolicy greedy = GreedyPolicy.load(paths.modelOf(k))) {
       eval = evaluate(greedy, EVAL_ROUND, k, "evaluate");
+      int episodes = eval.outcome().rewards().length;
+      initialMaxQ = ActionValues.meanMax(greedy.qValues(eval.outcome().initialObs(), episodes),
+          greedy.model().q().actionCount());
     }
     long t3 = System.nanoTime();
     List<IterationStats> its = fit.iterations();
@@ -156,18 +176,27 @@ public final class RunLoop {
         eval.lengths().mean(), eval.lengths().std(), eval.lengths().min(), eval.lengths().max(), last.trainLoss(),
         last.validResidual(), its.stream().map(IterationStats::trainLoss).toList(),
         its.stream().map(IterationStats::validResidual).toList(), data.meanReturn(), eval.returns().mean(),
-        eval.returns().std(), eval.returns().min(), eval.returns().max());
+        eval.returns().std(), eval.returns().min(), eval.returns().max(), initialMaxQ,
+        Arrays.stream(eval.outcome().discountedReturns(settings.training().gamma())).average().orElse(Double.NaN),
+        (double) fit.returnRange()[1], guard, divergedInitialMaxQ, divergedTrainLoss);
   }
 
-  /** An evaluation's episode returns (what rounds are scored by) and lengths (reported beside them). */
-  private record Scores(Stats.Summary returns, Stats.Summary lengths) {}
+  /** Round k's fit on {@code dataset} from {@code start} (null: from zero), shown as phase {@code what}. */
+  private Training.Outcome fit(int k, Dataset dataset, ModelBundle.Loaded start, String what) {
+    listener.phase(k, what, settings.training().iterations() * settings.training().ensemble());
+    return Training.fit(dataset, settings.training(), start, paths.modelOf(k), false,
+        it -> listener.advance(String.format("loss %.4g", it.trainLoss())));
+  }
+
+  /** An evaluation's episode returns (what rounds are scored by), lengths (reported beside them) and episodes. */
+  private record Scores(Stats.Summary returns, Stats.Summary lengths, Evaluation.Outcome outcome) {}
 
   private Scores evaluate(Policy policy, int evalRound, int round, String what) {
     listener.phase(round, what, settings.evalEpisodes());
     Evaluation.Outcome o = Evaluation.run(policy, settings.envId(), settings.evalEpisodes(), settings.envs(),
         settings.seed(), evalRound, i -> listener.advance(null));
     return new Scores(Stats.summarize(o.returns()),
-        Stats.summarize(java.util.Arrays.stream(o.lengths()).asDoubleStream().toArray()));
+        Stats.summarize(Arrays.stream(o.lengths()).asDoubleStream().toArray()), o);
   }
 
   /**

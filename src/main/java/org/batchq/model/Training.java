@@ -87,9 +87,26 @@ public final class Training {
     }
   }
 
-  /** What a fit produced, besides the bundle on disk. */
+  /**
+   * What a fit produced, besides the bundle on disk.
+   *
+   * @param returnRange where every discounted return of the (transformed) training rewards lies: [lo, hi]
+   */
   public record Outcome(Path bundle, List<IterationStats> iterations, int trainRows, long episodes, long validEpisodes,
-      double seconds, double learnerSeconds) {}
+      double seconds, double learnerSeconds, float[] returnRange) {
+
+    /**
+     * Whether the fit went wrong beyond doubt: its mean max-Q over initial states lies more than 5% of the range
+     * outside the range every discounted return lies in, or its final training loss exceeds the square of 5% of
+     * that range (an RMS error of a twentieth of all possible values). A sound Q-function does neither.
+     */
+    public boolean diverged() {
+      IterationStats last = iterations.get(iterations.size() - 1);
+      double margin = 0.05 * (returnRange[1] - returnRange[0]);
+      return last.initialMaxQ() > returnRange[1] + margin || last.initialMaxQ() < returnRange[0] - margin
+          || last.trainLoss() > margin * margin;
+    }
+  }
 
   private Training() {}
 
@@ -141,7 +158,7 @@ public final class Training {
             fitSeconds, learnerSeconds);
         Path saved = ModelBundle.save(out, manifest, q, force);
         return new Outcome(saved, diagnostics, first.trainRows(), first.episodes(), first.validEpisodes(),
-            (System.nanoTime() - startTime) / 1e9, learnerSeconds);
+            (System.nanoTime() - startTime) / 1e9, learnerSeconds, first.result().returnRange());
       }
     } catch (UnusableDataException e) {
       throw new BadInputException(dataset.describe(), e.getMessage());
