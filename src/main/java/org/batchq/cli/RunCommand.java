@@ -100,10 +100,10 @@ final class RunCommand implements Callable<Integer> {
       System.out.print(t.render(Table.Format.TABLE));
       RunManifest.Best best = done.best();
       System.out.printf("random policy: return %.1f (%.1f steps); best round %d (return %.1f) kept as %s, re-scored on"
-          + " fresh seeds: %.1f +- %.1f%nrun manifest %s, plots %s, %s and %s (%.0f s)%n", done.randomMeanReturn(),
-          done.randomMean(), best.round(), best.evalMeanReturn(), loop.paths().bestModel(), best.rescoredMeanReturn(),
-          best.rescoredCi95Return(), loop.paths().manifestPath(), loop.paths().plotDir().resolve("episode-return.png"),
-          loop.paths().plotDir().resolve("episode-length.png"), loop.paths().plotDir().resolve("bellman-loss.png"), done.seconds());
+          + " fresh seeds: %.1f +- %.1f%nrun manifest %s; plots in %s: episode-return.png, episode-length.png,"
+          + " value-vs-return.png, bellman-loss.png (%.0f s)%n", done.randomMeanReturn(), done.randomMean(),
+          best.round(), best.evalMeanReturn(), loop.paths().bestModel(), best.rescoredMeanReturn(),
+          best.rescoredCi95Return(), loop.paths().manifestPath(), loop.paths().plotDir(), done.seconds());
     }
     return Main.OK;
   }
