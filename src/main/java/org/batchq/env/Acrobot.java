@@ -8,7 +8,7 @@ package org.batchq.env;
  * sin theta1, cos theta2, sin theta2, dtheta1, dtheta2]. Actions apply torque -1, 0 or +1; reward -1 per step and 0
  * on the step that reaches the goal height (termination); 500 steps truncate.
  */
-public final class Acrobot implements VectorEnv {
+public final class Acrobot extends TimeLimitedEnv {
   public static final EnvSpec SPEC = new EnvSpec("Acrobot-v1", 6, 3, 500, -100.0);
 
   private static final double DT = 0.2;
@@ -25,21 +25,10 @@ public final class Acrobot implements VectorEnv {
   private static final double[] TORQUE = {-1.0, 0.0, 1.0};
 
   private final double[][] state; // per slot: theta1, theta2, dtheta1, dtheta2
-  private final int[] elapsed;
 
   public Acrobot(int size) {
+    super(SPEC, size);
     state = new double[size][4];
-    elapsed = new int[size];
-  }
-
-  @Override
-  public EnvSpec spec() {
-    return SPEC;
-  }
-
-  @Override
-  public int size() {
-    return state.length;
   }
 
   @Override
@@ -55,7 +44,7 @@ public final class Acrobot implements VectorEnv {
   /** Puts a slot into a given state after {@code elapsedSteps} steps (tests start from recorded states). */
   public void setState(int slot, int elapsedSteps, double[] s) {
     System.arraycopy(s, 0, state[slot], 0, 4);
-    elapsed[slot] = elapsedSteps;
+    setElapsed(slot, elapsedSteps);
   }
 
   /** The float64 state of a slot: theta1, theta2, dtheta1, dtheta2. */
@@ -65,6 +54,7 @@ public final class Acrobot implements VectorEnv {
 
   @Override
   public void step(int[] actions, float[] nextObs, float[] rewards, boolean[] terminated, boolean[] truncated) {
+    int d = spec().observationSize();
     for (int i = 0; i < state.length; i++) {
       double[] ns = rk4(state[i], TORQUE[actions[i]]);
       ns[0] = wrap(ns[0]);
@@ -73,10 +63,10 @@ public final class Acrobot implements VectorEnv {
       ns[3] = Math.min(Math.max(ns[3], -MAX_VEL_2), MAX_VEL_2);
       state[i] = ns;
       boolean goal = -Math.cos(ns[0]) - Math.cos(ns[1] + ns[0]) > 1.0;
-      writeObservation(i, nextObs, i * 6);
+      writeObservation(i, nextObs, i * d);
       rewards[i] = goal ? 0.0f : -1.0f;
       terminated[i] = goal;
-      truncated[i] = ++elapsed[i] >= SPEC.maxEpisodeSteps();
+      truncated[i] = tick(i);
     }
   }
 

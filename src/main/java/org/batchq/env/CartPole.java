@@ -6,7 +6,7 @@ package org.batchq.env;
  * reproduces every transition of the reference trajectories bit for bit (see CartPoleParityTest). v1 and v0 share
  * the physics; v0 (the seed's environment) stops at 200 steps and is solved at 195.
  */
-public final class CartPole implements VectorEnv {
+public final class CartPole extends TimeLimitedEnv {
   public static final EnvSpec SPEC = new EnvSpec("CartPole-v1", 4, 2, 500, 475.0);
   public static final EnvSpec V0 = new EnvSpec("CartPole-v0", 4, 2, 200, 195.0);
 
@@ -25,9 +25,6 @@ public final class CartPole implements VectorEnv {
   private final double[] xDot;
   private final double[] theta;
   private final double[] thetaDot;
-  private final int[] elapsed;
-
-  private final EnvSpec spec;
 
   /** CartPole-v1. */
   public CartPole(int size) {
@@ -36,22 +33,11 @@ public final class CartPole implements VectorEnv {
 
   /** CartPole with {@code spec}'s time limit ({@link #SPEC} or {@link #V0}). */
   public CartPole(EnvSpec spec, int size) {
-    this.spec = spec;
+    super(spec, size);
     x = new double[size];
     xDot = new double[size];
     theta = new double[size];
     thetaDot = new double[size];
-    elapsed = new int[size];
-  }
-
-  @Override
-  public EnvSpec spec() {
-    return spec;
-  }
-
-  @Override
-  public int size() {
-    return x.length;
   }
 
   @Override
@@ -67,7 +53,7 @@ public final class CartPole implements VectorEnv {
     xDot[slot] = xDot0;
     theta[slot] = theta0;
     thetaDot[slot] = thetaDot0;
-    elapsed[slot] = elapsedSteps;
+    setElapsed(slot, elapsedSteps);
   }
 
   /** The float64 internal state of a slot: x, x_dot, theta, theta_dot. */
@@ -77,6 +63,7 @@ public final class CartPole implements VectorEnv {
 
   @Override
   public void step(int[] actions, float[] nextObs, float[] rewards, boolean[] terminated, boolean[] truncated) {
+    int d = spec().observationSize();
     for (int i = 0; i < x.length; i++) {
       double force = actions[i] == 1 ? FORCE_MAG : -FORCE_MAG;
       double th = theta[i];
@@ -94,10 +81,10 @@ public final class CartPole implements VectorEnv {
       double nth = th + TAU * thDot;
       theta[i] = nth;
       thetaDot[i] = thDot + TAU * thetaAcc;
-      writeObservation(i, nextObs, i * spec.observationSize());
+      writeObservation(i, nextObs, i * d);
       rewards[i] = 1.0f; // including the terminating step
       terminated[i] = nx < -X_THRESHOLD || nx > X_THRESHOLD || nth < -THETA_THRESHOLD || nth > THETA_THRESHOLD;
-      truncated[i] = ++elapsed[i] >= spec.maxEpisodeSteps();
+      truncated[i] = tick(i);
     }
   }
 

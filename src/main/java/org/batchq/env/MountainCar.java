@@ -6,7 +6,7 @@ package org.batchq.env;
  * that stops the car, and the goal at position 0.5 with non-negative velocity (termination); 200 steps truncate.
  * Actions: 0 accelerates left, 1 does nothing, 2 accelerates right. Reward -1 on every step.
  */
-public final class MountainCar implements VectorEnv {
+public final class MountainCar extends TimeLimitedEnv {
   public static final EnvSpec SPEC = new EnvSpec("MountainCar-v0", 2, 3, 200, -110.0);
 
   private static final double MIN_POSITION = -1.2;
@@ -19,22 +19,11 @@ public final class MountainCar implements VectorEnv {
 
   private final double[] position;
   private final double[] velocity;
-  private final int[] elapsed;
 
   public MountainCar(int size) {
+    super(SPEC, size);
     position = new double[size];
     velocity = new double[size];
-    elapsed = new int[size];
-  }
-
-  @Override
-  public EnvSpec spec() {
-    return SPEC;
-  }
-
-  @Override
-  public int size() {
-    return position.length;
   }
 
   @Override
@@ -47,7 +36,7 @@ public final class MountainCar implements VectorEnv {
   public void setState(int slot, int elapsedSteps, double position0, double velocity0) {
     position[slot] = position0;
     velocity[slot] = velocity0;
-    elapsed[slot] = elapsedSteps;
+    setElapsed(slot, elapsedSteps);
   }
 
   /** The float64 state of a slot: position, velocity. */
@@ -57,6 +46,7 @@ public final class MountainCar implements VectorEnv {
 
   @Override
   public void step(int[] actions, float[] nextObs, float[] rewards, boolean[] terminated, boolean[] truncated) {
+    int d = spec().observationSize();
     for (int i = 0; i < position.length; i++) {
       // Gymnasium: velocity += (action - 1) * force + cos(3 * position) * (-gravity), then the clips.
       double v = velocity[i] + ((actions[i] - 1) * FORCE + Math.cos(3 * position[i]) * (-GRAVITY));
@@ -67,10 +57,10 @@ public final class MountainCar implements VectorEnv {
       }
       position[i] = p;
       velocity[i] = v;
-      writeObservation(i, nextObs, i * 2);
+      writeObservation(i, nextObs, i * d);
       rewards[i] = -1.0f;
       terminated[i] = p >= GOAL_POSITION && v >= GOAL_VELOCITY;
-      truncated[i] = ++elapsed[i] >= SPEC.maxEpisodeSteps();
+      truncated[i] = tick(i);
     }
   }
 

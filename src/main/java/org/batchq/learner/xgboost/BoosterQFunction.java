@@ -25,18 +25,14 @@ final class BoosterQFunction implements QFunction {
   static BoosterQFunction load(TreeForm form, int observationSize, int actionCount, Map<String, byte[]> files) {
     Booster[] boosters = new Booster[form.boosters(actionCount)];
     for (int b = 0; b < boosters.length; b++) {
-      String name = form.fileName(b);
-      byte[] bytes = files.get(name);
-      if (bytes == null) {
-        throw new IllegalArgumentException("missing booster file " + name);
-      }
+      byte[] bytes = form.file(files, b);
       try {
         boosters[b] = XGBoost.loadModel(bytes);
         // A loaded model acts on small batches (one row per environment): one thread beats OpenMP's hand-off, and
         // spinning OpenMP workers starve everything else when two processes share the cores.
         boosters[b].setParam("nthread", 1);
       } catch (XGBoostError | java.io.IOException e) {
-        throw new IllegalArgumentException("booster file " + name + " is not a valid XGBoost model ("
+        throw new IllegalArgumentException("booster file " + form.fileName(b) + " is not a valid XGBoost model ("
             + e.getMessage() + ")", e);
       }
     }

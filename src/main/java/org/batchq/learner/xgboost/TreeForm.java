@@ -1,6 +1,7 @@
 package org.batchq.learner.xgboost;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -44,6 +45,15 @@ public enum TreeForm {
 
   /** A one-target base score as XGBoost 2 and later write it. */
   private static final Pattern BASE_SCORE_LIST = Pattern.compile("\"base_score\":\"\\[([^,\\]\"]*)\\]\"");
+
+  /** Booster {@code b}'s file among a bundle's {@code files}; a missing one is refused by name. */
+  byte[] file(Map<String, byte[]> files, int b) {
+    byte[] bytes = files.get(fileName(b));
+    if (bytes == null) {
+      throw new IllegalArgumentException("missing booster file " + fileName(b));
+    }
+    return bytes;
+  }
 
   /** The algorithm's name as the CLI and manifests spell it. */
   public String algorithm() {

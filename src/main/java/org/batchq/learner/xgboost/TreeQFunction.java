@@ -68,11 +68,7 @@ final class TreeQFunction implements QFunction {
     Map<String, byte[]> portable = new LinkedHashMap<>();
     for (int b = 0; b < boosters.length; b++) {
       String name = form.fileName(b);
-      byte[] bytes = files.get(name);
-      if (bytes == null) {
-        throw new IllegalArgumentException("missing booster file " + name);
-      }
-      bytes = TreeForm.portable(bytes);
+      byte[] bytes = TreeForm.portable(form.file(files, b));
       portable.put(name, bytes);
       try {
         boosters[b] = parse(JSON.readTree(bytes));
