@@ -142,4 +142,70 @@ class FqiTest {
       }
     }
   }
+
+  /** A greedy target's one-hot distribution bootstraps exactly as the max does. */
+  @Test
+  void anExpectationOverTheGreedyActionIsTheMax() {
+    ChainMdp chain = new ChainMdp(6, 0.9);
+    FqiData data = chain.data(1);
+    float[] nextQ = new float[data.rows() * 2];
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+    for (int i = 0; i < nextQ.length; i++) {
+      nextQ[i] = (float) rng.nextDouble(-5, 5);
+    }
+    float[] oneHot = new float[nextQ.length];
+    for (int i = 0; i < data.rows(); i++) {
+      oneHot[i * 2 + org.batchq.learner.ActionValues.argmax(nextQ, i, 2)] = 1f;
+    }
+    float[] open = {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+    float[] max = new float[data.rows()];
+    float[] expectation = new float[data.rows()];
+    Fqi.targets(data, nextQ, 0.9, open, max);
+    Fqi.targets(data.withBackup(new Backup.Expectation(oneHot)), nextQ, 0.9, open, expectation);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(max, expectation);
+  }
+
+  /**
+   * Fitted Q Evaluation is FQI with the expectation backup: on the chain, for a greedy (always right) and an
+   * epsilon-greedy target (right with 0.85), it converges to that policy's Q, computed here exactly.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(doubles = {1.0, 0.85})
+  void theExpectationBackupEvaluatesAGivenPolicy(double right) {
+    ChainMdp chain = new ChainMdp(7, 0.9);
+    FqiData data = chain.data(10);
+    float[] pi = new float[data.rows() * 2];
+    for (int i = 0; i < data.rows(); i++) { // the target's distribution at each row's next state
+      pi[i * 2] = (float) (1 - right);
+      pi[i * 2 + 1] = (float) right;
+    }
+    double[][] truth = policyQ(chain, right);
+    try (XgboostRegressor regressor = xgboost(TreeForm.MULTIPLE);
+        QFunction q = Fqi.fit(data.withBackup(new Backup.Expectation(pi)), null,
+            new Fqi.Schedule(60, chain.gamma, false, 1), regressor, null, it -> {}).q()) {
+      for (int s = 0; s < chain.states - 1; s++) {
+        float[] values = q.predict(new float[] {s}, 1);
+        for (int a = 0; a < 2; a++) {
+          assertEquals(truth[s][a], values[a], TOLERANCE, "Q^pi(" + s + ", " + a + ") with P(right) = " + right);
+        }
+      }
+    }
+  }
+
+  /** Q^pi on the chain by iterating its Bellman equation to convergence in double precision. */
+  static double[][] policyQ(ChainMdp chain, double right) {
+    double[][] q = new double[chain.states][2];
+    for (int k = 0; k < 2000; k++) {
+      double[][] next = new double[chain.states][2];
+      for (int s = 0; s < chain.states - 1; s++) {
+        for (int a = 0; a < 2; a++) {
+          int s2 = a == 1 ? s + 1 : Math.max(s - 1, 0);
+          next[s][a] = s2 == chain.states - 1 ? 1
+              : chain.gamma * ((1 - right) * q[s2][0] + right * q[s2][1]);
+        }
+      }
+      q = next;
+    }
+    return q;
+  }
 }
