@@ -149,4 +149,44 @@ class CollectCommandTest {
           info.get("terminated_endings").asLong());
     }
   }
+
+  /** The data report's quantiles, shares and ranges, each as DuckDB computes it from the same file. */
+  @Test
+  void infoReportsQuantilesSharesAndRangesAsDuckDbComputesThem() throws Exception {
+    Path out = dir.resolve("q.parquet");
+    Cli.ok("collect", "--episodes", "57", "--seed", "9", "--out", out.toString());
+    JsonNode info = new ObjectMapper().readTree(Cli.ok("info", out.toString(), "--format", "json").out());
+    String f = Duck.quote(out);
+    try (Duck duck = new Duck()) {
+      String perEpisode = "(SELECT episode_id, count(*) AS n, sum(reward) AS ret FROM " + f + " GROUP BY episode_id)";
+      for (String[] q : new String[][] {{"n", "lengths"}, {"ret", "returns"}}) {
+        List<Object> row = duck.query("SELECT quantile_cont(" + q[0] + ", 0.05), quantile_cont(" + q[0] + ", 0.5),"
+            + " quantile_cont(" + q[0] + ", 0.95), min(" + q[0] + "), max(" + q[0] + ") FROM " + perEpisode).get(0);
+        JsonNode mine = info.get(q[1]);
+        assertEquals(((Number) row.get(0)).doubleValue(), mine.get("p5").asDouble(), 1e-9, q[1] + " p5");
+        assertEquals(((Number) row.get(1)).doubleValue(), mine.get("median").asDouble(), 1e-9, q[1] + " median");
+        assertEquals(((Number) row.get(2)).doubleValue(), mine.get("p95").asDouble(), 1e-9, q[1] + " p95");
+        assertEquals(((Number) row.get(3)).doubleValue(), mine.get("min").asDouble(), 1e-9, q[1] + " min");
+        assertEquals(((Number) row.get(4)).doubleValue(), mine.get("max").asDouble(), 1e-9, q[1] + " max");
+      }
+      double share = ((Number) duck.scalar("SELECT avg(CASE WHEN action = 0 THEN 1.0 ELSE 0.0 END) FROM " + f))
+          .doubleValue();
+      assertEquals(share, info.get("action_shares").get(0).asDouble(), 1e-12);
+      List<Object> probs = duck.query("SELECT min(behavior_prob), max(behavior_prob) FROM " + f).get(0);
+      assertEquals(((Number) probs.get(0)).doubleValue(), info.get("behavior_prob_range").get(0).asDouble(), 1e-7);
+      assertEquals(((Number) probs.get(1)).doubleValue(), info.get("behavior_prob_range").get(1).asDouble(), 1e-7);
+      for (int k = 0; k < 4; k++) {
+        List<Object> range = duck.query("SELECT min(obs[" + (k + 1) + "]), max(obs[" + (k + 1) + "]) FROM " + f)
+            .get(0);
+        assertEquals(((Number) range.get(0)).floatValue(), (float) info.get("observation_min").get(k).asDouble(),
+            "observation " + k + " min");
+        assertEquals(((Number) range.get(1)).floatValue(), (float) info.get("observation_max").get(k).asDouble(),
+            "observation " + k + " max");
+      }
+    }
+    String table = Cli.ok("info", out.toString()).out();
+    assertTrue(table.contains("episode length p5 / median / p95") && table.contains("behaviour probabilities"), table);
+    String csv = Cli.ok("info", out.toString(), "--format", "csv").out();
+    assertTrue(csv.startsWith("property,value\n"), csv);
+  }
 }
