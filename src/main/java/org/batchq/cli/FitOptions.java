@@ -11,6 +11,7 @@ import org.batchq.fqi.RewardTransform;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Json;
 import org.batchq.learner.LearnerSettings;
+import org.batchq.learner.Learners;
 import org.batchq.learner.neural.NeuralSettings;
 import org.batchq.learner.xgboost.TreeForm;
 import org.batchq.learner.xgboost.XgboostSettings;
@@ -208,13 +209,7 @@ public final class FitOptions {
     boolean neuralChosen = "neural".equals(chosen);
     refuseOtherLearner(neuralChosen ? TREES : NEURAL, chosen);
     long learnerSeed = given("--seed") || file == null ? seed : file.get("learner").get("seed").asLong();
-    LearnerSettings learnerDefaults = switch (chosen) {
-      case "neural" -> NeuralSettings.defaults(learnerSeed);
-      case "single" -> XgboostSettings.defaults(TreeForm.SINGLE, learnerSeed);
-      case "multiple" -> XgboostSettings.defaults(TreeForm.MULTIPLE, learnerSeed);
-      default -> throw new IllegalArgumentException("unknown --algorithm '" + chosen + "' (known: multiple, single,"
-          + " neural)");
-    };
+    LearnerSettings learnerDefaults = Learners.defaults(chosen, learnerSeed);
 
     ObjectNode tree = file != null ? file.deepCopy()
         : Json.MAPPER.valueToTree(Training.Config.defaults(learnerDefaults));
