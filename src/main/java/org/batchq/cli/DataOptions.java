@@ -58,6 +58,11 @@ public final class DataOptions {
     @Option(names = "--episode-col", description = "Episode id column, or 'none' (default: episode_id).")
     String episodeCol = DatasetSchema.EPISODE_ID;
 
+    @Option(names = "--behavior-prob-col",
+        description = "Column of the probability the logging policy gave each action, read when present (default:"
+            + " behavior_prob).")
+    String behaviorProbCol = DatasetSchema.BEHAVIOR_PROB;
+
     @Option(names = "--done-col", description = "A single 'done' column; requires --done-means.")
     String doneCol;
 
@@ -88,7 +93,13 @@ public final class DataOptions {
       }
     }
     return new ColumnMapping(none(columns.episodeCol), columns.obsCols != null ? columns.obsCols : List.of(columns.obsCol),
-        columns.nextObsCols != null ? columns.nextObsCols : List.of(columns.nextObsCol), columns.actionCol, columns.rewardCol, terminated, truncated);
+        columns.nextObsCols != null ? columns.nextObsCols : List.of(columns.nextObsCol), columns.actionCol, columns.rewardCol, terminated, truncated,
+        columns.behaviorProbCol);
+  }
+
+  /** Whether --behavior-prob-col was given: then the column must be there. */
+  boolean behaviorProbColumnGiven() {
+    return !DatasetSchema.BEHAVIOR_PROB.equals(columns.behaviorProbCol);
   }
 
   public Dataset open() {

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.batchq.data.Dataset;
 import org.batchq.io.AtomicOutput;
+import org.batchq.learner.xgboost.ClassifierSettings;
+import org.batchq.model.BehaviorCloning;
 import org.batchq.model.ModelBundle;
 import org.batchq.model.Training;
 import picocli.CommandLine.Command;
@@ -46,6 +48,9 @@ final class FitCommand implements Callable<Integer> {
               + " bin/batchq-spark) after 'make spark' (docs/spark.md)"
           : "unknown --engine '" + engine + "' (known: local, spark)");
     }
+    if (trees.behaviorCloning()) {
+      return cloneBehavior();
+    }
     Training.Config config = trees.config(seed);
     AtomicOutput.refuseExisting(out, force);
     long startTime = System.nanoTime();
@@ -58,6 +63,22 @@ final class FitCommand implements Callable<Integer> {
     }
     FitReport.print(outcome.iterations(), format, outcome.trainRows(), outcome.episodes(), outcome.validEpisodes(),
         (System.nanoTime() - startTime) / 1e9, outcome.learnerSeconds(), outcome.bundle().toString());
+    return Main.OK;
+  }
+
+  private int cloneBehavior() {
+    ClassifierSettings settings = trees.classifier(seed);
+    if (startModel != null) {
+      throw new IllegalArgumentException("--start-model continues FQI; --algorithm bc fits a classifier from scratch");
+    }
+    AtomicOutput.refuseExisting(out, force);
+    BehaviorCloning.Outcome o = BehaviorCloning.fit(data.open(), settings, out, force);
+    Table table = new Table("rows", "episodes", "train_accuracy", "train_log_loss", "seconds");
+    table.row(o.rows(), o.episodes(), o.accuracy(), o.logLoss(), o.seconds());
+    System.out.print(table.render(format));
+    if (format == Table.Format.TABLE) {
+      System.out.println("saved " + o.bundle());
+    }
     return Main.OK;
   }
 }

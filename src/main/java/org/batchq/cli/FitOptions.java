@@ -13,6 +13,7 @@ import org.batchq.io.Json;
 import org.batchq.learner.LearnerSettings;
 import org.batchq.learner.Learners;
 import org.batchq.learner.neural.NeuralSettings;
+import org.batchq.learner.xgboost.ClassifierSettings;
 import org.batchq.learner.xgboost.TreeForm;
 import org.batchq.learner.xgboost.XgboostSettings;
 import org.batchq.model.Training;
@@ -38,7 +39,7 @@ public final class FitOptions {
 
   @Option(names = "--algorithm", order = 1,
       description = "single (one booster on obs + one-hot action, the default), multiple (one booster per action) or"
-          + " neural (a multi-head MLP).")
+          + " neural (a multi-head MLP); fit also takes bc (behaviour cloning: an action classifier).")
   String algorithm;
 
   @Option(names = "--config", paramLabel = "FILE", order = 2,
@@ -188,6 +189,32 @@ public final class FitOptions {
     }
   };
 
+  /** The tree flags behaviour cloning takes: it fits one classifier, so FQI's and the other learners' are refused. */
+  private static final List<String> CLASSIFIER_FLAGS = List.of("--trees", "--max-depth", "--eta", "--min-child-weight",
+      "--threads");
+
+  /** Whether {@code --algorithm bc} was chosen. */
+  public boolean behaviorCloning() {
+    return Learners.BEHAVIOR_CLONING.equals(algorithm);
+  }
+
+  /** The classifier's settings for {@code --algorithm bc}; any FQI or other learner flag is refused in one line. */
+  public ClassifierSettings classifier(long seed) {
+    for (OptionSpec o : command.commandLine().getParseResult().matchedOptions()) {
+      String flag = o.longestName();
+      if (FQI.containsKey(flag) || NEURAL.containsKey(flag) || TREES.containsKey(flag) && !CLASSIFIER_FLAGS.contains(flag)
+          || flag.equals("--config")) {
+        throw new IllegalArgumentException(flag + " is not an option of --algorithm bc (behaviour cloning fits one"
+            + " classifier, no FQI: it takes " + String.join(", ", CLASSIFIER_FLAGS) + ")");
+      }
+    }
+    ClassifierSettings d = ClassifierSettings.defaults(seed);
+    return new ClassifierSettings(given("--trees") ? trees.rounds : d.rounds(),
+        given("--max-depth") ? trees.maxDepth : d.maxDepth(), given("--eta") ? trees.eta : d.eta(),
+        given("--min-child-weight") ? trees.minChildWeight : d.minChildWeight(),
+        given("--threads") ? trees.threads : d.threads(), seed);
+  }
+
   /** Whether --threads was given (engines that choose their own parallelism refuse it). */
   public boolean threadsGiven() {
     return given("--threads");
@@ -287,7 +314,16 @@ public final class FitOptions {
     });
   }
 
-  private boolean given(String flag) {
+  /** Refuses, in one line, the first of {@code flags} that was given: they mean nothing to {@code command}. */
+  void refuse(List<String> flags, String commandName) {
+    for (OptionSpec o : command.commandLine().getParseResult().matchedOptions()) {
+      if (flags.contains(o.longestName())) {
+        throw new IllegalArgumentException(o.longestName() + " is not an option of " + commandName);
+      }
+    }
+  }
+
+  boolean given(String flag) {
     ParseResult parsed = command.commandLine().getParseResult();
     return parsed != null && parsed.hasMatchedOption(flag);
   }

@@ -21,7 +21,7 @@ import picocli.CommandLine;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Batch (offline) reinforcement learning: collect transitions, fit Q-functions, evaluate policies.",
-    subcommands = {CollectCommand.class, InfoCommand.class, FitCommand.class, EvaluateCommand.class, RunCommand.class})
+    subcommands = {CollectCommand.class, InfoCommand.class, FitCommand.class, EvaluateCommand.class, OpeCommand.class, RunCommand.class})
 public final class Main {
   public static final int OK = 0;
   public static final int FAILURE = 1;

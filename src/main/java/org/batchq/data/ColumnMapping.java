@@ -11,15 +11,17 @@ import java.util.List;
  * @param terminated the column whose true value ends an episode without bootstrapping (a {@code done} column
  *     may be named here when the user states that done means terminated), or null when the data has none
  * @param truncated the time-limit column, or null when the data has none
+ * @param behaviorProb the column of the probability the logging policy gave each row's action, read when the file
+ *     has it (every value must lie in (0, 1])
  */
 public record ColumnMapping(
     String episode, List<String> obs, List<String> nextObs, String action, String reward, String terminated,
-    String truncated) {
+    String truncated, String behaviorProb) {
 
   /** batchq's own schema. */
   public static final ColumnMapping BATCHQ = new ColumnMapping(DatasetSchema.EPISODE_ID, List.of(DatasetSchema.OBS),
       List.of(DatasetSchema.NEXT_OBS), DatasetSchema.ACTION, DatasetSchema.REWARD, DatasetSchema.TERMINATED,
-      DatasetSchema.TRUNCATED);
+      DatasetSchema.TRUNCATED, DatasetSchema.BEHAVIOR_PROB);
 
   public ColumnMapping {
     obs = List.copyOf(obs);

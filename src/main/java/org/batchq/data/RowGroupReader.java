@@ -67,10 +67,9 @@ final class RowGroupReader {
     Scalar terminated = mapping.terminated() == null ? null : columns.scalar(store, mapping.terminated());
     Scalar truncated = mapping.truncated() == null ? null : columns.scalar(store, mapping.truncated());
     Scalar episode = mapping.episode() == null ? null : columns.scalar(store, mapping.episode());
-    boolean ours = DatasetSchema.EPISODE_ID.equals(mapping.episode()) && columns.has(DatasetSchema.STEP)
-        && columns.has(DatasetSchema.BEHAVIOR_PROB);
+    boolean ours = DatasetSchema.EPISODE_ID.equals(mapping.episode()) && columns.has(DatasetSchema.STEP);
     Scalar step = ours ? columns.scalar(store, DatasetSchema.STEP) : null;
-    Scalar prob = ours ? columns.scalar(store, DatasetSchema.BEHAVIOR_PROB) : null;
+    Scalar prob = columns.has(mapping.behaviorProb()) ? columns.scalar(store, mapping.behaviorProb()) : null;
     for (int r = 0; r < rows; r++) {
       double a = action.next(r, where);
       if (a != Math.rint(a) || a < 0 || a >= env.actionCount()) {
@@ -87,7 +86,12 @@ final class RowGroupReader {
       b.truncated.setSafe(r, truncated != null && truncated.next(r, where) != 0 ? 1 : 0);
       b.episodeId.setSafe(r, episode == null ? -1 : (long) episode.next(r, where));
       b.step.setSafe(r, step == null ? -1 : (int) step.next(r, where));
-      b.behaviorProb.setSafe(r, prob == null ? Float.NaN : (float) prob.next(r, where));
+      double p = prob == null ? Float.NaN : prob.next(r, where);
+      if (prob != null && !(p > 0 && p <= 1)) {
+        throw new BadInputException(file, where + ", row " + r + ": " + mapping.behaviorProb() + " is " + format(p)
+            + "; a behaviour probability lies in (0, 1]");
+      }
+      b.behaviorProb.setSafe(r, (float) p);
     }
     b.seal(rows);
   }

@@ -98,6 +98,19 @@ public final class TrainingData {
     return validationFraction > 0 && Rng.derive(seed, SPLIT_STREAM, file, key).nextDouble() < validationFraction;
   }
 
+  /** Every row, none held out. */
+  public FqiData all() {
+    return subset(false, new boolean[rows], rows);
+  }
+
+  /**
+   * Where each episode's rows begin, in row order, with {@code rows} appended: episode e is rows [starts[e],
+   * starts[e + 1]), in step order (an episode's rows are contiguous in the files, as batchq writes them).
+   */
+  public int[] episodeStarts() {
+    return IntStream.concat(IntStream.range(0, rows).filter(i -> startsEpisode[i]), IntStream.of(rows)).toArray();
+  }
+
   /** The rows split by episode: about {@code validationFraction} of the episodes held out, drawn by {@code seed}. */
   public Split split(double validationFraction, long seed) {
     boolean[] held = new boolean[rows];

@@ -5,7 +5,7 @@ import java.util.Map;
 import org.batchq.io.InvalidSettingException;
 import org.batchq.learner.neural.MlpQFunction;
 import org.batchq.learner.neural.NeuralSettings;
-import org.batchq.learner.xgboost.TreeForm;
+import org.batchq.learner.xgboost.ActionClassifier;
 import org.batchq.learner.xgboost.TreeForm;
 import org.batchq.learner.xgboost.XgboostRegressor;
 import org.batchq.learner.xgboost.XgboostSettings;
@@ -15,8 +15,11 @@ import org.batchq.learner.xgboost.XgboostSettings;
  * one exported. A new learner is added here, beside its settings' JSON name in {@link LearnerSettings}.
  */
 public final class Learners {
-  /** Every algorithm name, in the order the CLI lists them. */
+  /** Every FQI algorithm name, in the order the CLI lists them. */
   public static final List<String> ALGORITHMS = List.of("multiple", "single", "neural");
+
+  /** Behaviour cloning: a bundle of an action classifier, whose action values are its probabilities. */
+  public static final String BEHAVIOR_CLONING = "bc";
 
   private Learners() {}
 
@@ -36,12 +39,13 @@ public final class Learners {
       case "multiple" -> XgboostRegressor.load(TreeForm.MULTIPLE, observationSize, actionCount, files);
       case "single" -> XgboostRegressor.load(TreeForm.SINGLE, observationSize, actionCount, files);
       case "neural" -> MlpQFunction.load(files);
+      case BEHAVIOR_CLONING -> ActionClassifier.load(observationSize, actionCount, files);
       default -> throw unknown(algorithm);
     };
   }
 
   private static InvalidSettingException unknown(String algorithm) {
     return new InvalidSettingException("unknown algorithm '" + algorithm + "' (known: " + String.join(", ", ALGORITHMS)
-        + ")", "algorithm");
+        + ", " + BEHAVIOR_CLONING + ")", "algorithm");
   }
 }

@@ -5,8 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.batchq.Version;
+import org.batchq.data.Dataset;
 import org.batchq.env.EnvSpec;
 import org.batchq.fqi.IterationStats;
+import org.batchq.io.Hashing;
 import org.batchq.io.Json;
 
 /**
@@ -45,6 +47,17 @@ public final class FitManifest {
     training.put("average_iterates", config.averageIterates());
     training.put("engine", engine);
     return training;
+  }
+
+  /** The data files a model was fitted on, by name, size, rows and SHA-256 (never by path: that is a run fact). */
+  public static List<Manifest.DataFile> dataFiles(Dataset dataset) {
+    return dataset.sources().stream().map(s -> new Manifest.DataFile(s.file().getFileName().toString(), s.bytes(),
+        s.rows(), Hashing.sha256(s.file()))).toList();
+  }
+
+  /** Where the data files were, for the {@code run} section. */
+  public static List<String> dataPaths(Dataset dataset) {
+    return dataset.sources().stream().map(s -> s.file().toAbsolutePath().toString()).toList();
   }
 
   /** The manifest's {@code run} section (facts of this run) as every engine writes it; an engine adds its own. */

@@ -14,7 +14,6 @@ import org.batchq.fqi.IterationStats;
 import org.batchq.fqi.RewardTransform;
 import org.batchq.fqi.TrainingData;
 import org.batchq.io.BadInputException;
-import org.batchq.io.Hashing;
 import org.batchq.io.InvalidSettingException;
 import org.batchq.learner.LearnerSettings;
 import org.batchq.learner.QFunction;
@@ -211,18 +210,15 @@ public final class Training {
   private static Manifest manifest(Dataset dataset, Config config, ModelBundle.Loaded start, Member first,
       List<IterationStats> diagnostics, Map<String, Object> regressor, double loadSeconds, double fitSeconds,
       double learnerSeconds) {
-    List<Manifest.DataFile> files = new ArrayList<>();
-    for (Dataset.Source s : dataset.sources()) {
-      files.add(new Manifest.DataFile(s.file().getFileName().toString(), s.bytes(), s.rows(), Hashing.sha256(s.file())));
-    }
+    List<Manifest.DataFile> files = FitManifest.dataFiles(dataset);
     Map<String, Object> training = FitManifest.training(config, "local", first.trainRows(), first.validRows(), first.episodes(),
         first.validEpisodes());
     if (start != null) {
       // Q_0 is part of what determines the model: name it by content, as the data files are.
       training.put("start_model", Map.of("name", start.name(), "sha256", start.manifest().contentSha256()));
     }
-    Map<String, Object> run = FitManifest.run(dataset.sources().stream().map(s -> s.file().toAbsolutePath().toString()).toList(),
-        loadSeconds, fitSeconds, learnerSeconds);
+    Map<String, Object> run = FitManifest.run(FitManifest.dataPaths(dataset), loadSeconds, fitSeconds,
+        learnerSeconds);
     run.put("threads", config.learner().threads());
     return FitManifest.of(dataset.env(), config, files, training, diagnostics, regressor, run);
   }

@@ -27,8 +27,8 @@ public final class EpsilonGreedyPolicy implements Policy {
   @Override
   public void act(float[] obs, int rows, Rng[] rngs, int[] actions, float[] probabilities) {
     greedy.act(obs, rows, rngs, actions, probabilities);
-    float greedyProb = (float) (1 - epsilon + epsilon / actionCount);
-    float otherProb = (float) (epsilon / actionCount);
+    float greedyProb = greedyProbability();
+    float otherProb = otherProbability();
     for (int i = 0; i < rows; i++) {
       // Always two draws per step, so an episode's stream advances the same way whatever epsilon picks.
       boolean explore = rngs[i].nextDouble() < epsilon;
@@ -37,6 +37,23 @@ public final class EpsilonGreedyPolicy implements Policy {
       actions[i] = explore ? random : greedyAction;
       probabilities[i] = actions[i] == greedyAction ? greedyProb : otherProb;
     }
+  }
+
+  @Override
+  public void distribution(float[] obs, int rows, float[] out) {
+    int[] greedyActions = greedy.act(obs, rows);
+    java.util.Arrays.fill(out, 0, rows * actionCount, otherProbability());
+    for (int i = 0; i < rows; i++) {
+      out[i * actionCount + greedyActions[i]] = greedyProbability();
+    }
+  }
+
+  private float greedyProbability() {
+    return (float) (1 - epsilon + epsilon / actionCount);
+  }
+
+  private float otherProbability() {
+    return (float) (epsilon / actionCount);
   }
 
   @Override

@@ -57,6 +57,16 @@ public final class GreedyPolicy implements Policy, AutoCloseable {
   }
 
   @Override
+  public void distribution(float[] obs, int rows, float[] out) {
+    Policy.oneHot(act(obs, rows), rows, actionCount(), out);
+  }
+
+  /** Number of actions. */
+  public int actionCount() {
+    return model.q().actionCount();
+  }
+
+  @Override
   public String describe() {
     return describe("greedy").toString();
   }

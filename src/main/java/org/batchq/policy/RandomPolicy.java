@@ -14,6 +14,11 @@ public record RandomPolicy(int actionCount) implements Policy {
   }
 
   @Override
+  public void distribution(float[] obs, int rows, float[] out) {
+    java.util.Arrays.fill(out, 0, rows * actionCount, 1.0f / actionCount);
+  }
+
+  @Override
   public String describe() {
     return "{\"type\":\"random\"}";
   }

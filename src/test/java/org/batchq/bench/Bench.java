@@ -287,6 +287,13 @@ public final class Bench {
     }
 
     @Override
+    public void distribution(float[] obs, int rows, float[] out) {
+      int[] actions = new int[rows];
+      act(obs, rows, null, actions, new float[rows]);
+      Policy.oneHot(actions, rows, boosters.length, out);
+    }
+
+    @Override
     public String describe() {
       return "xgboost4j";
     }
@@ -306,6 +313,11 @@ public final class Bench {
       for (int i = 0; i < rows; i++) {
         actions[i] = greedy.act(java.util.Arrays.copyOfRange(obs, i * 4, i * 4 + 4), 1)[0];
       }
+    }
+
+    @Override
+    public void distribution(float[] obs, int rows, float[] out) {
+      greedy.distribution(obs, rows, out);
     }
 
     @Override

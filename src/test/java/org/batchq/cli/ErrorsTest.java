@@ -166,6 +166,25 @@ class ErrorsTest {
         "--episodes", "2", "--policy", "epsilon-greedy", "--model", otherEnv.toString(), "--out",
         out("oe.parquet").toString());
 
+    add("behavior-prob-invalid", 1, List.of("zero-prob.parquet", "row 4", "behavior_prob is 0"), List.of(), "ope",
+        variant("zero-prob", "episode_id, step, obs, next_obs, terminated, truncated, action, reward, CASE WHEN"
+            + " episode_id = 0 AND step = 4 THEN 0::FLOAT ELSE behavior_prob END AS behavior_prob", "true").toString(),
+        "random", "--env", "CartPole-v1", "--bootstrap", "0");
+    add("behavior-prob-col-missing", 1, List.of("foreign.parquet", "no column p"), List.of(), "ope",
+        foreign.toString(), "random", "--env", "CartPole-v1", "--behavior-prob-col", "p", "--bootstrap", "0");
+    add("ope-unknown-estimator", 2, List.of("unknown estimator 'bogus'", "fqe, pdis"), List.of(), "ope",
+        data.toString(), "random", "--estimators", "pdis,bogus");
+    add("ope-no-policy", 2, List.of("name at least one policy"), List.of(), "ope", data.toString());
+    add("ope-fqi-option", 2, List.of("--ensemble is not an option of ope"), List.of(), "ope", data.toString(), "random",
+        "--ensemble", "3");
+    Path narrow = copyModel("narrow");
+    Path nm = narrow.resolve("manifest.json");
+    Files.writeString(nm, Files.readString(nm).replace("\"observation_size\" : 4", "\"observation_size\" : 2"));
+    add("ope-model-size", 1, List.of("narrow", "acts on 2 observations", "the data has 4"), List.of(), "ope",
+        data.toString(), narrow.toString(), "--bootstrap", "0", "--estimators", "pdis");
+    add("bc-fqi-option", 2, List.of("--iterations is not an option of --algorithm bc"), List.of(out("bc")), "fit",
+        data.toString(), "--algorithm", "bc", "--iterations", "5", "--out", out("bc").toString());
+
     Path exists = dir.resolve("exists.parquet");
     Files.writeString(exists, "precious");
     add("output-exists", 1, List.of("exists.parquet", "--force"), List.of(), "collect", "--episodes", "2", "--out",

@@ -53,6 +53,13 @@ class EvaluateCommandTest {
     }
 
     @Override
+    public void distribution(float[] obs, int rows, float[] out) {
+      int[] actions = new int[rows];
+      java.util.Arrays.fill(actions, action);
+      Policy.oneHot(actions, rows, 2, out);
+    }
+
+    @Override
     public String describe() {
       return "constant";
     }

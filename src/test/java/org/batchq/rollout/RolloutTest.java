@@ -105,6 +105,13 @@ class RolloutTest {
     }
 
     @Override
+    public void distribution(float[] obs, int rows, float[] out) {
+      int[] actions = new int[rows];
+      act(obs, rows, null, actions, new float[rows]);
+      org.batchq.policy.Policy.oneHot(actions, rows, 2, out);
+    }
+
+    @Override
     public String describe() {
       return "{\"type\":\"balancing\"}";
     }

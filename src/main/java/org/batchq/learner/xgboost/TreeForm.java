@@ -2,6 +2,7 @@ package org.batchq.learner.xgboost;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -34,17 +35,27 @@ public enum TreeForm {
 
   /**
    * XGBoost's JSON model with {@code base_score} written as a plain number ({@code "3.8E1"}) instead of XGBoost 3's
-   * one-element list ({@code "[3.8E1]"}): XGBoost 1.7 reads the list as 0.5 without a warning, shifting every
-   * Q-value, while every XGBoost from 1.7 to 3.x reads the plain number as it is (docs/model-format.md).
+   * list of one value per output ({@code "[3.8E1]"}): XGBoost 1.7 reads the list as 0.5 without a warning, shifting
+   * every Q-value, while every XGBoost from 1.7 to 3.x reads the plain number as it is (docs/model-format.md). A
+   * list of equal values (a multi-class model with one intercept for all classes) becomes that one number; a list
+   * of different values stays as it is, since no single number says it.
    */
   static byte[] portable(byte[] xgboostJson) {
     String json = new String(xgboostJson, StandardCharsets.UTF_8);
-    String plain = BASE_SCORE_LIST.matcher(json).replaceFirst("\"base_score\":\"$1\"");
-    return plain.equals(json) ? xgboostJson : plain.getBytes(StandardCharsets.UTF_8);
+    Matcher m = BASE_SCORE_LIST.matcher(json);
+    if (!m.find()) {
+      return xgboostJson;
+    }
+    String[] values = m.group(1).split(",");
+    if (java.util.Arrays.stream(values).distinct().count() != 1) {
+      return xgboostJson;
+    }
+    String plain = json.substring(0, m.start()) + "\"base_score\":\"" + values[0] + "\"" + json.substring(m.end());
+    return plain.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A one-target base score as XGBoost 2 and later write it. */
-  private static final Pattern BASE_SCORE_LIST = Pattern.compile("\"base_score\":\"\\[([^,\\]\"]*)\\]\"");
+  /** A base score as XGBoost 2 and later write it: a list of one value per output. */
+  private static final Pattern BASE_SCORE_LIST = Pattern.compile("\"base_score\":\"\\[([^\\]\"]*)\\]\"");
 
   /** Booster {@code b}'s file among a bundle's {@code files}; a missing one is refused by name. */
   byte[] file(Map<String, byte[]> files, int b) {
