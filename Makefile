@@ -4,7 +4,7 @@ JAR := target/batchq-cli.jar
 # For bench and experiment, which start java themselves: OpenMP waiting as in bin/batchq.
 export GOMP_SPINCOUNT ?= 10000
 
-.PHONY: build spark run test bench bench-spark experiment interop clean
+.PHONY: build spark run test bench bench-spark experiment ope-experiment interop clean
 
 build: $(JAR)
 
@@ -40,6 +40,12 @@ bench-spark: build spark
 experiment: build
 	$(MVN) -DskipTests test-compile
 	java -Xmx16g -cp $(JAR):target/test-classes org.batchq.bench.Experiment $(ALG)
+
+# Off-policy estimates against online truths in CartPole-v1, written to docs/ope.md (resumes from
+# target/ope-experiment); OPE_OPTIONS='...' adds options to every `batchq ope` call.
+ope-experiment: build
+	$(MVN) -DskipTests test-compile
+	java -Xmx16g -cp $(JAR):target/test-classes org.batchq.bench.OpeExperiment
 
 # Every model kind's Q-values recomputed by Debian's python3-xgboost (1.7) and compared with batchq's
 # (docs/model-format.md). Installs the package where missing when run as root; otherwise says how and exits 2.

@@ -174,6 +174,16 @@ public final class FitOptions {
         return null;
       }
       String flag = o.longestName();
+      if ("ope".equals(arg.command().name())) { // FQE's own defaults at gamma 0.99 (OpeCommand says the rule)
+        switch (flag) {
+          case "--iterations":
+            return Integer.toString(org.batchq.ope.Fqe.iterationsFor(0.99));
+          case "--trees":
+            return Integer.toString(OpeCommand.FQE_TREES);
+          default:
+            break;
+        }
+      }
       JsonNode value = FQI.containsKey(flag) ? fqi.get(FQI.get(flag))
           : TREES.containsKey(flag) ? trees.get(TREES.get(flag))
           : NEURAL.containsKey(flag) ? neural.get(NEURAL.get(flag)) : null;

@@ -16,10 +16,12 @@ import org.batchq.fqi.FqiData;
 import org.batchq.fqi.TrainingData;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Table;
-import org.batchq.learner.Learners;
+import org.batchq.learner.LearnerSettings;
 import org.batchq.learner.UnusableDataException;
 import org.batchq.learner.xgboost.ClassifierSettings;
+import org.batchq.learner.xgboost.XgboostSettings;
 import org.batchq.model.Manifest;
+import org.batchq.model.Training;
 import org.batchq.model.ModelBundle;
 import org.batchq.ope.BehaviorModel;
 import org.batchq.ope.Fqe;
@@ -37,9 +39,11 @@ import picocli.CommandLine.Option;
 
 @Command(name = "ope", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Estimate saved policies' discounted values from logged data alone (off-policy evaluation),"
-        + " side by side, with 95% intervals over episodes (docs/ope.md).",
+        + " side by side, with 95%% intervals over episodes (docs/ope.md).",
         "Arguments are data (Parquet files, part directories, globs) and policies: 'random' or a model bundle"
-            + " directory. The first policy is the one the others are compared with."})
+            + " directory. The first policy is the one the others are compared with.",
+        "FQE uses fit's learner options; --gamma defaults to the models' (else 0.99) and --iterations to the fewest K"
+            + " with gamma^K < 0.01."})
 final class OpeCommand implements Callable<Integer> {
   @Mixin DataOptions data;
 
@@ -55,9 +59,9 @@ final class OpeCommand implements Callable<Integer> {
       description = "Episode resamples for the intervals; 0: estimates only (default: ${DEFAULT-VALUE}).")
   int bootstrap;
 
-  @Option(names = "--fqe-refits", defaultValue = "10", paramLabel = "R",
-      description = "FQE refits on the first R resamples, for an interval that holds FQE's own fitting variance;"
-          + " each costs one more FQE (default: ${DEFAULT-VALUE}; 0 with --bootstrap 0).")
+  @Option(names = "--fqe-refits", defaultValue = "4", paramLabel = "R",
+      description = "FQE refits on the first R resamples, each continuing from the full log's fit for half its"
+          + " iterations, for an interval that holds FQE's own fitting variance (default: ${DEFAULT-VALUE}).")
   int refits;
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the resamples and learners (default: ${DEFAULT-VALUE}).")
@@ -67,6 +71,12 @@ final class OpeCommand implements Callable<Integer> {
   Table.Format format;
 
   @Mixin FitOptions fqe;
+
+  /**
+   * FQE's trees per iteration unless --trees says otherwise: it iterates about ten times as often as a fit (459
+   * against 50 at gamma 0.99), and 20 trees per iteration keep one FQE near a default fit's cost (docs/ope.md).
+   */
+  static final int FQE_TREES = 20;
 
   /** FQI options that have no meaning for FQE: it evaluates one log as it is, always with clipped targets. */
   private static final List<String> NOT_FOR_FQE = List.of("--validation-fraction", "--ensemble", "--average-iterates",
@@ -90,10 +100,14 @@ final class OpeCommand implements Callable<Integer> {
     EpsilonGreedyPolicy.checkEpsilon(targetEpsilon);
     int refitCount = bootstrap == 0 ? 0 : refits;
     double gamma = gamma(policyArgs);
-    org.batchq.model.Training.Config config = fqe.config(seed);
+    Training.Config config = fqe.config(seed);
     int iterations = fqe.given("--iterations") ? config.iterations() : Fqe.iterationsFor(gamma);
+    LearnerSettings learner = config.learner();
+    if (learner instanceof XgboostSettings t && !fqe.given("--trees")) {
+      learner = t.withRounds(FQE_TREES);
+    }
     OffPolicyEvaluation.Settings settings = new OffPolicyEvaluation.Settings(
-        new Fqi.Schedule(iterations, gamma, true, 1), config.learner(), chosen, bootstrap, refitCount, seed);
+        new Fqi.Schedule(iterations, gamma, true, 1), learner, chosen, bootstrap, refitCount, seed);
 
     data.paths = dataArgs;
     Dataset dataset = data.open();
@@ -131,7 +145,8 @@ final class OpeCommand implements Callable<Integer> {
         targets.add(new OffPolicyEvaluation.Target(p, policy(p, env, open)));
       }
       boolean fitsQ = chosen.stream().anyMatch(e -> e != Estimator.PDIS && e != Estimator.WPDIS);
-      long work = fitsQ ? (long) targets.size() * (1 + refitCount) * iterations : 0;
+      long work = fitsQ ? (long) targets.size()
+          * (iterations + (long) refitCount * OffPolicyEvaluation.refitIterations(iterations)) : 0;
       try (Progress progress = Progress.start("ope", work, "FQE iterations")) {
         report = OffPolicyEvaluation.run(log, targets, settings,
             it -> progress.step(1, String.format("loss %.4g", it.trainLoss())));

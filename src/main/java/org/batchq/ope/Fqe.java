@@ -36,14 +36,17 @@ public final class Fqe {
     return gamma == 0 ? 1 : (int) Math.floor(Math.log(0.01) / Math.log(gamma)) + 1;
   }
 
-  /** Fits Q^pi of {@code target} on {@code data} (its initial rows are the states the estimate averages over). */
-  public static Fit fit(FqiData data, Policy target, Fqi.Schedule schedule, LearnerSettings learner,
+  /**
+   * Fits Q^pi of {@code target} on {@code data} (its initial rows are the states the estimate averages over), from
+   * Q_0 = {@code start} (null: zero).
+   */
+  public static Fit fit(FqiData data, Policy target, Fqi.Schedule schedule, LearnerSettings learner, QFunction start,
       Consumer<IterationStats> onIteration) {
     int actions = data.actionCount();
     float[] next = new float[data.rows() * actions];
     target.distribution(data.nextObs(), data.rows(), next);
     try (Regressor regressor = learner.create(data.observationSize(), actions)) {
-      Fqi.Result result = Fqi.fit(data.withBackup(new Backup.Expectation(next)), null, schedule, regressor, null,
+      Fqi.Result result = Fqi.fit(data.withBackup(new Backup.Expectation(next)), null, schedule, regressor, start,
           onIteration);
       return new Fit(result.q(), value(result.q(), target, data.initialObs(), data.initialRows().length),
           result.iterations());

@@ -119,7 +119,8 @@ class OffPolicyEvaluationTest {
     XgboostSettings trees = new XgboostSettings(TreeForm.MULTIPLE, 50, 4, 0.5, 0, 1, 1, 1, 256, 1, 0, false);
     TablePolicy target = new TablePolicy(right);
     // Iterate well past K so that what remains of Q_0 = 0 is far below the tolerance.
-    try (Fqe.Fit fit = Fqe.fit(chainData(4), target, new Fqi.Schedule(4 * k, GAMMA, true, 1), trees, it -> {})) {
+    try (Fqe.Fit fit = Fqe.fit(chainData(4), target, new Fqi.Schedule(4 * k, GAMMA, true, 1), trees, null,
+        it -> {})) {
       for (int s = 0; s < CHAIN - 1; s++) {
         float[] q = fit.q().predict(new float[] {s}, 1);
         for (int a = 0; a < 2; a++) {

@@ -49,6 +49,12 @@ public record XgboostSettings(
         n, seed, warmStart);
   }
 
+  /** The same settings with another number of trees per iteration. */
+  public XgboostSettings withRounds(int r) {
+    return new XgboostSettings(form, r, maxDepth, eta, minChildWeight, subsample, colsampleByNode, parallelTrees, maxBin,
+        threads, seed, warmStart);
+  }
+
   @Override
   public XgboostSettings withSeed(long s) {
     return new XgboostSettings(form, rounds, maxDepth, eta, minChildWeight, subsample, colsampleByNode, parallelTrees, maxBin,
