@@ -179,7 +179,7 @@ public final class FitOptions {
           case "--iterations":
             return Integer.toString(org.batchq.ope.Fqe.iterationsFor(0.99));
           case "--trees":
-            return Integer.toString(OpeCommand.FQE_TREES);
+            return Integer.toString(org.batchq.ope.Fqe.TREES_PER_ITERATION);
           default:
             break;
         }

@@ -19,7 +19,6 @@ import org.batchq.io.Table;
 import org.batchq.learner.LearnerSettings;
 import org.batchq.learner.UnusableDataException;
 import org.batchq.learner.xgboost.ClassifierSettings;
-import org.batchq.learner.xgboost.XgboostSettings;
 import org.batchq.model.Manifest;
 import org.batchq.model.Training;
 import org.batchq.model.ModelBundle;
@@ -72,12 +71,6 @@ final class OpeCommand implements Callable<Integer> {
 
   @Mixin FitOptions fqe;
 
-  /**
-   * FQE's trees per iteration unless --trees says otherwise: it iterates about ten times as often as a fit (459
-   * against 50 at gamma 0.99), and 20 trees per iteration keep one FQE near a default fit's cost (docs/ope.md).
-   */
-  static final int FQE_TREES = 20;
-
   /** FQI options that have no meaning for FQE: it evaluates one log as it is, always with clipped targets. */
   private static final List<String> NOT_FOR_FQE = List.of("--validation-fraction", "--ensemble", "--average-iterates",
       "--reward", "--clip-targets");
@@ -102,10 +95,7 @@ final class OpeCommand implements Callable<Integer> {
     double gamma = gamma(policyArgs);
     Training.Config config = fqe.config(seed);
     int iterations = fqe.given("--iterations") ? config.iterations() : Fqe.iterationsFor(gamma);
-    LearnerSettings learner = config.learner();
-    if (learner instanceof XgboostSettings t && !fqe.given("--trees")) {
-      learner = t.withRounds(FQE_TREES);
-    }
+    LearnerSettings learner = fqe.given("--trees") ? config.learner() : Fqe.learnerFor(config.learner());
     OffPolicyEvaluation.Settings settings = new OffPolicyEvaluation.Settings(
         new Fqi.Schedule(iterations, gamma, true, 1), learner, chosen, bootstrap, refitCount, seed);
 

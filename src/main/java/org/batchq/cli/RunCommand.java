@@ -1,6 +1,8 @@
 package org.batchq.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.batchq.env.Environments;
 import org.batchq.io.Table;
@@ -72,6 +74,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue an interrupted run from its last complete round.")
   boolean resume;
 
+  @Option(names = "--select", defaultValue = RunSettings.ONLINE, paramLabel = "HOW",
+      description = "Choose 'best' by online (each round's evaluation return, the default) or ope (FQE on held-out"
+          + " episodes of the run's own data, no simulator needed to choose; the online score is reported beside it).")
+  String select;
+
   @Mixin FitOptions fit;
 
   @Override
@@ -84,21 +91,37 @@ final class RunCommand implements Callable<Integer> {
     var training = fit.config(seed, chosen -> "multiple".equals(chosen) ? MULTIPLE_AVERAGE_ITERATES : 1);
     boolean carry = carryQ != null ? carryQ : !"neural".equals(training.algorithm());
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
-        episodes, stepBudget, growBatch, carry, epsilon, evalEpisodes, envs, seed, training);
+        episodes, stepBudget, growBatch, carry, epsilon, evalEpisodes, envs, seed, training, select);
     RunManifest done;
     try (PhaseProgress progress = new PhaseProgress()) {
       RunLoop loop = new RunLoop(dir, settings, progress);
       done = loop.run(force ? RunLoop.Mode.FORCE : resume ? RunLoop.Mode.RESUME : RunLoop.Mode.NEW);
       progress.close();
-      Table t = new Table("round", "rows", "fit_rows", "fit_s", "train_loss", "valid_residual", "behavior_return",
-          "eval_return", "eval_min", "eval_max", "eval_length", "q_s0", "disc_return", "guard");
+      RunManifest.Best best = done.best();
+      List<Double> ope = best.opeValues();
+      List<String> columns = new ArrayList<>(List.of("round", "rows", "fit_rows", "fit_s", "train_loss",
+          "valid_residual", "behavior_return", "eval_return", "eval_min", "eval_max", "eval_length", "q_s0",
+          "disc_return"));
+      if (ope != null) {
+        columns.add("fqe_heldout");
+      }
+      columns.add("guard");
+      Table t = new Table(columns.toArray(String[]::new));
       for (RoundRecord r : done.rounds()) {
-        t.row(r.round(), r.rows(), r.fitRows(), r.fitSeconds(), r.trainLoss(), r.validResidual(), r.behaviorMeanReturn(),
-            r.evalMeanReturn(), r.evalMinReturn(), r.evalMaxReturn(), r.evalMean(), r.evalInitialMaxQ(),
-            r.evalDiscountedReturn(), r.guard() == null ? "" : r.guard());
+        List<Object> row = new ArrayList<>(java.util.Arrays.asList(r.round(), r.rows(), r.fitRows(), r.fitSeconds(),
+            r.trainLoss(), r.validResidual(), r.behaviorMeanReturn(), r.evalMeanReturn(), r.evalMinReturn(),
+            r.evalMaxReturn(), r.evalMean(), r.evalInitialMaxQ(), r.evalDiscountedReturn()));
+        if (ope != null) {
+          row.add(ope.get(r.round()));
+        }
+        row.add(r.guard() == null ? "" : r.guard());
+        t.row(row.toArray());
       }
       System.out.print(t.render(Table.Format.TABLE));
-      RunManifest.Best best = done.best();
+      if (ope != null) {
+        System.out.printf("best chosen by FQE on %d held-out episodes (fqe_heldout, discounted); disc_return is the"
+            + " online truth beside it%n", best.opeEpisodes());
+      }
       System.out.printf("random policy: return %.1f (%.1f steps); best round %d (return %.1f) kept as %s, re-scored on"
           + " fresh seeds: %.1f +- %.1f%nrun manifest %s; plots in %s: episode-return.png, episode-length.png,"
           + " value-vs-return.png, bellman-loss.png (%.0f s)%n", done.randomMeanReturn(), done.randomMean(),

@@ -13,13 +13,16 @@ import org.batchq.data.Dataset;
 import org.batchq.env.Environments;
 import org.batchq.eval.Evaluation;
 import org.batchq.eval.Stats;
+import org.batchq.fqi.Fqi;
 import org.batchq.fqi.IterationStats;
+import org.batchq.fqi.TrainingData;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Json;
 import org.batchq.learner.ActionValues;
 import org.batchq.model.ModelBundle;
 import org.batchq.model.Training;
+import org.batchq.ope.Fqe;
 import org.batchq.policy.EpsilonGreedyPolicy;
 import org.batchq.policy.GreedyPolicy;
 import org.batchq.policy.Policy;
@@ -116,7 +119,8 @@ public final class RunLoop {
 
   private static RunSettings withoutThreads(RunSettings s) {
     return new RunSettings(s.name(), s.envId(), s.rounds(), s.episodes(), s.stepBudget(), s.growBatch(), s.carryQ(),
-        s.epsilon(), s.evalEpisodes(), 1, s.seed(), s.training().withThreads(1));
+        s.epsilon(), s.evalEpisodes(), 1, s.seed(), s.training().withThreads(1),
+        s.select() == null ? RunSettings.ONLINE : s.select());
   }
 
   private RoundRecord round(int k) {
@@ -213,9 +217,45 @@ public final class RunLoop {
     return best;
   }
 
+  /**
+   * Each round's greedy value estimated by FQE on the held-out episodes of all the run's data: the episodes every
+   * round's fit held out (the same seed and files, so the same episodes), which no model was fitted on.
+   */
+  private Selection opeSelection(List<RoundRecord> rounds) {
+    List<String> inputs = rounds.stream().map(r -> paths.root().resolve(r.dataset()).toString()).toList();
+    Training.Config training = settings.training();
+    TrainingData.Split split = TrainingData.decode(Dataset.open(inputs, ColumnMapping.BATCHQ, null))
+        .split(training.validationFraction(), training.seed());
+    if (split.valid() == null) {
+      throw new BadInputException(paths.manifestPath(), "no episode is held out to score the rounds on; raise"
+          + " --validation-fraction or collect more episodes");
+    }
+    double gamma = training.gamma();
+    Fqi.Schedule schedule = new Fqi.Schedule(Fqe.iterationsFor(gamma), gamma, true, 1);
+    List<Double> values = new ArrayList<>();
+    for (RoundRecord r : rounds) {
+      listener.phase(r.round(), "FQE on held-out episodes", schedule.iterations());
+      try (GreedyPolicy greedy = GreedyPolicy.load(paths.root().resolve(r.model()));
+          Fqe.Fit fit = Fqe.fit(split.valid(), greedy, schedule, Fqe.learnerFor(training.learner()), null,
+              it -> listener.advance(null))) {
+        values.add(fit.estimate());
+      }
+    }
+    int chosen = 0;
+    for (int k = 0; k < values.size(); k++) {
+      chosen = values.get(k) >= values.get(chosen) ? k : chosen; // ties to the later round, as online
+    }
+    return new Selection(rounds.get(chosen), values, split.validEpisodes());
+  }
+
+  /** The chosen round, with each round's FQE estimate (null when chosen online) and the episodes it rests on. */
+  private record Selection(RoundRecord round, List<Double> opeValues, Long opeEpisodes) {}
+
   /** Copies the best round's model to {@code best} and re-scores it on evaluation seeds it was not chosen on. */
   private RunManifest.Best keepBest(List<RoundRecord> rounds) {
-    RoundRecord best = best(rounds);
+    Selection selection = RunSettings.OPE.equals(settings.select()) ? opeSelection(rounds)
+        : new Selection(best(rounds), null, null);
+    RoundRecord best = selection.round();
     try (AtomicOutput out = AtomicOutput.begin(paths.bestModel(), true)) {
       Files.createDirectories(out.path());
       try (var files = Files.list(paths.root().resolve(best.model()))) {
@@ -233,7 +273,8 @@ public final class RunLoop {
     }
     return new RunManifest.Best(best.round(), paths.relative(paths.bestModel()), best.evalMean(),
         rescored.lengths().mean(), rescored.lengths().ci95(), rescored.lengths().n(), best.evalMeanReturn(),
-        rescored.returns().mean(), rescored.returns().ci95());
+        rescored.returns().mean(), rescored.returns().ci95(), settings.select() == null ? RunSettings.ONLINE
+        : settings.select(), selection.opeValues(), selection.opeEpisodes());
   }
 
   private void save(RunManifest manifest) {

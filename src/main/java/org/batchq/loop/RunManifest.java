@@ -29,9 +29,12 @@ public record RunManifest(
   /**
    * @param rescoredMean the best model's mean episode length on evaluation seeds it was not chosen on
    * @param rescoredMeanReturn its mean return there, with {@code rescoredCi95Return} the half-width of its interval
+   * @param selectedBy {@code online} or {@code ope} (null in older manifests: online)
+   * @param opeValues with {@code ope}: each round's FQE estimate on the {@code opeEpisodes} held-out episodes
    */
   public record Best(int round, String model, double evalMean, double rescoredMean, double rescoredCi95,
-      int rescoredEpisodes, Double evalMeanReturn, Double rescoredMeanReturn, Double rescoredCi95Return) {
+      int rescoredEpisodes, Double evalMeanReturn, Double rescoredMeanReturn, Double rescoredCi95Return,
+      String selectedBy, List<Double> opeValues, Long opeEpisodes) {
     /** Manifests written before returns were recorded are CartPole runs: return equals length there. */
     public Best {
       if (rescoredMeanReturn == null) {

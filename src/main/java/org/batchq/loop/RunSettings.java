@@ -13,16 +13,27 @@ import org.batchq.rollout.Rollout;
  * @param growBatch fit round k on the data of rounds 0..k (true) or on round k's data alone
  * @param carryQ start round k's FQI from round k-1's Q-function (true) or from zero
  * @param epsilon exploration of the behaviour policy in rounds 1.. (round 0 is uniform random)
+ * @param select how {@code best} is chosen: {@code online} (the rounds' evaluation returns) or {@code ope} (FQE on
+ *     episodes of the run's own data that no round was fitted on); null in manifests older than the choice: online
  */
 public record RunSettings(
     String name, String envId, int rounds, int episodes, long stepBudget, boolean growBatch, boolean carryQ,
-    double epsilon, int evalEpisodes, int envs, long seed, Training.Config training) {
+    double epsilon, int evalEpisodes, int envs, long seed, Training.Config training, String select) {
+  public static final String ONLINE = "online";
+  public static final String OPE = "ope";
 
   public RunSettings {
     InvalidSettingException.atLeast("rounds", rounds, 1);
     new Rollout.Plan(envId, episodes, envs, seed, 0, 0, stepBudget); // checks episodes, envs and step_budget
     EpsilonGreedyPolicy.checkEpsilon(epsilon);
     InvalidSettingException.atLeast("eval_episodes", evalEpisodes, 2);
+    if (select != null && !select.equals(ONLINE) && !select.equals(OPE)) {
+      throw new InvalidSettingException("select must be online or ope (got '" + select + "')", "select");
+    }
+    if (OPE.equals(select) && (!growBatch || training.validationFraction() == 0)) {
+      throw new InvalidSettingException("select ope scores every round on the episodes no round was fitted on: it"
+          + " needs grow_batch and a validation_fraction above 0", "select", "grow_batch", "validation_fraction");
+    }
     if (!name.matches("[A-Za-z0-9._-]+")) {
       throw new InvalidSettingException("name may hold letters, digits, '.', '_' and '-' only (got '" + name + "')",
           "name");

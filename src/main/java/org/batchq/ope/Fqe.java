@@ -9,6 +9,7 @@ import org.batchq.fqi.IterationStats;
 import org.batchq.learner.LearnerSettings;
 import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
+import org.batchq.learner.xgboost.XgboostSettings;
 import org.batchq.policy.Policy;
 
 /**
@@ -25,7 +26,18 @@ public final class Fqe {
     }
   }
 
+  /**
+   * Trees per FQE iteration when a tree learner's own count is not given: FQE iterates about ten times as often as
+   * a fit (459 against 50 at gamma 0.99), and 20 trees keep one FQE near a default fit's cost (docs/ope.md).
+   */
+  public static final int TREES_PER_ITERATION = 20;
+
   private Fqe() {}
+
+  /** FQE's learner from a fit's: the same, with {@link #TREES_PER_ITERATION} trees for a tree learner. */
+  public static LearnerSettings learnerFor(LearnerSettings fit) {
+    return fit instanceof XgboostSettings trees ? trees.withRounds(TREES_PER_ITERATION) : fit;
+  }
 
   /**
    * The fewest iterations K with gamma^K below 0.01. From Q_0 = 0, K backups see K steps ahead: at gamma 0.99 and

@@ -185,6 +185,8 @@ class ErrorsTest {
     add("bc-fqi-option", 2, List.of("--iterations is not an option of --algorithm bc"), List.of(out("bc")), "fit",
         data.toString(), "--algorithm", "bc", "--iterations", "5", "--out", out("bc").toString());
 
+    add("select-ope-holdout", 2, List.of("--select ope", "--grow-batch", "--validation-fraction"), List.of(), "run",
+        "--dir", dir.resolve("runs-sel").toString(), "--select", "ope", "--no-grow-batch");
     Path exists = dir.resolve("exists.parquet");
     Files.writeString(exists, "precious");
     add("output-exists", 1, List.of("exists.parquet", "--force"), List.of(), "collect", "--episodes", "2", "--out",

@@ -70,6 +70,27 @@ class RunCommandTest {
     }
   }
 
+  /** --select ope chooses best by FQE on the episodes no round was fitted on, and still reports the online score. */
+  @Test
+  void selectOpeChoosesTheRoundWithTheHighestHeldOutFqeEstimate() throws Exception {
+    Cli.Result r = Cli.ok(small("sel", "--select", "ope", "--gamma", "0.9"));
+    assertTrue(r.out().contains("fqe_heldout") && r.out().contains("best chosen by FQE"), r.out());
+    JsonNode manifest = Json.MAPPER.readTree(dir.resolve("runs/sel.json").toFile());
+    JsonNode best = manifest.get("best");
+    assertEquals("ope", best.get("selected_by").asText());
+    JsonNode values = best.get("ope_values");
+    assertEquals(ROUNDS, values.size());
+    int argmax = 0;
+    for (int k = 0; k < ROUNDS; k++) {
+      double v = values.get(k).asDouble();
+      assertTrue(v > 0 && v <= 1 / (1 - 0.9) + 1e-6, "a discounted value of reward 1 per step: " + v);
+      argmax = v >= values.get(argmax).asDouble() ? k : argmax;
+    }
+    assertEquals(argmax, best.get("round").asInt());
+    assertTrue(best.get("ope_episodes").asLong() > 0);
+    assertTrue(manifest.get("rounds").get(0).has("eval_discounted_return"), "the online truth stays beside it");
+  }
+
   /** On CartPole (reward 1 per step) the return is the length: the return fields and plot must say the same. */
   @Test
   void roundsAreScoredByReturnWithLengthsBeside() throws Exception {
