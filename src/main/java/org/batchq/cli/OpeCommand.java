@@ -14,6 +14,7 @@ import org.batchq.env.EnvSpec;
 import org.batchq.fqi.Fqi;
 import org.batchq.fqi.FqiData;
 import org.batchq.fqi.TrainingData;
+import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Table;
 import org.batchq.learner.LearnerSettings;
@@ -69,6 +70,13 @@ final class OpeCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "table", description = "table (default), csv or json.")
   Table.Format format;
 
+  @Option(names = "--fqe-diagnostics", paramLabel = "FILE",
+      description = "Write every FQE iteration's diagnostics on the full log (per policy) to FILE as CSV.")
+  Path diagnostics;
+
+  @Option(names = "--force", description = "Replace an existing --fqe-diagnostics file.")
+  boolean force;
+
   @Mixin FitOptions fqe;
 
   /** FQI options that have no meaning for FQE: it evaluates one log as it is, always with clipped targets. */
@@ -90,6 +98,9 @@ final class OpeCommand implements Callable<Integer> {
       throw new IllegalArgumentException("name the logged data (Parquet files or part directories)");
     }
     Set<Estimator> chosen = parseEstimators();
+    if (diagnostics != null) {
+      AtomicOutput.refuseExisting(diagnostics, force);
+    }
     EpsilonGreedyPolicy.checkEpsilon(targetEpsilon);
     int refitCount = bootstrap == 0 ? 0 : refits;
     double gamma = gamma(policyArgs);
@@ -102,12 +113,7 @@ final class OpeCommand implements Callable<Integer> {
     data.paths = dataArgs;
     Dataset dataset = data.open();
     EnvSpec env = dataset.env();
-    TrainingData decoded;
-    try {
-      decoded = TrainingData.decode(dataset);
-    } catch (UnusableDataException e) {
-      throw new BadInputException(dataset.describe(), e.getMessage());
-    }
+    TrainingData decoded = TrainingData.read(dataset);
     FqiData all = decoded.all();
     int[] starts = decoded.episodeStarts();
     boolean weighted = chosen.stream().anyMatch(Estimator::weighted);
@@ -151,7 +157,23 @@ final class OpeCommand implements Callable<Integer> {
       }
     }
     print(report, settings);
+    if (diagnostics != null) {
+      writeDiagnostics(report);
+    }
     return Main.OK;
+  }
+
+  /** Every FQE iteration on the full log, per policy: the convergence a reader should check. */
+  private void writeDiagnostics(OffPolicyEvaluation.Report report) {
+    Table t = new Table("policy", "iteration", "train_loss", "initial_max_q", "mean_abs_change", "seconds");
+    report.fqeIterations().forEach((policy, its) -> its.forEach(it -> t.row(policy, it.iteration(), it.trainLoss(),
+        it.initialMaxQ(), it.meanAbsChange(), it.seconds())));
+    try (AtomicOutput out = AtomicOutput.begin(diagnostics, force)) {
+      Files.writeString(out.path(), t.render(Table.Format.CSV));
+      out.publish();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write " + diagnostics + ": " + e.getMessage(), e);
+    }
   }
 
   /** An argument names a policy when it is 'random' or a directory holding a model manifest. */
@@ -227,6 +249,13 @@ final class OpeCommand implements Callable<Integer> {
       System.out.printf("FQE: %d iterations (gamma^K = %.3g), %s learner; interval from %d refits on episode"
           + " resamples.%n", s.schedule().iterations(), Math.pow(s.gamma(), s.schedule().iterations()),
           s.learner().algorithm(), s.refits());
+      // Whether FQE settled: its mean max-Q over initial states half-way and at the end, and the last loss.
+      r.fqeIterations().forEach((policy, its) -> {
+        var half = its.get(its.size() / 2);
+        var last = its.get(its.size() - 1);
+        System.out.printf("  %s: max-Q(s0) %.4g at iteration %d, %.4g at %d; final train loss %.4g%n", policy,
+            half.initialMaxQ(), half.iteration() + 1, last.initialMaxQ(), last.iteration() + 1, last.trainLoss());
+      });
     }
     System.out.printf("intervals: 95%%, %d episode resamples (seed %d); diff_vs_first is paired, resample by"
         + " resample.%n", s.bootstrap(), s.seed());

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.batchq.data.Dataset;
 import org.batchq.env.Rng;
+import org.batchq.io.BadInputException;
 import org.batchq.learner.UnusableDataException;
 
 /**
@@ -91,6 +92,15 @@ public final class TrainingData {
   /** Reads every row of {@code dataset} once. */
   public static TrainingData decode(Dataset dataset) {
     return new TrainingData(dataset);
+  }
+
+  /** The same, with data that cannot be used (no rows, say) refused as bad input naming the files. */
+  public static TrainingData read(Dataset dataset) {
+    try {
+      return decode(dataset);
+    } catch (UnusableDataException e) {
+      throw new BadInputException(dataset.describe(), e.getMessage());
+    }
   }
 
   /** Whether the episode {@code key} of input file {@code file} is held out for validation under {@code seed}. */

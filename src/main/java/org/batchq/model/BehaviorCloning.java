@@ -8,9 +8,7 @@ import org.batchq.data.Dataset;
 import org.batchq.env.EnvSpec;
 import org.batchq.fqi.FqiData;
 import org.batchq.fqi.TrainingData;
-import org.batchq.io.BadInputException;
 import org.batchq.learner.Learners;
-import org.batchq.learner.UnusableDataException;
 import org.batchq.learner.xgboost.ActionClassifier;
 import org.batchq.learner.xgboost.ClassifierSettings;
 
@@ -28,12 +26,7 @@ public final class BehaviorCloning {
   public static Outcome fit(Dataset dataset, ClassifierSettings settings, Path out, boolean force) {
     long start = System.nanoTime();
     EnvSpec env = dataset.env();
-    TrainingData decoded;
-    try {
-      decoded = TrainingData.decode(dataset);
-    } catch (UnusableDataException e) {
-      throw new BadInputException(dataset.describe(), e.getMessage());
-    }
+    TrainingData decoded = TrainingData.read(dataset);
     FqiData data = decoded.all();
     double loadSeconds = (System.nanoTime() - start) / 1e9;
     try (ActionClassifier classifier = ActionClassifier.fit(data.obs(), data.rows(), env.observationSize(),

@@ -49,6 +49,9 @@ public final class BehaviorModel {
       if (test == 0) {
         continue;
       }
+      if (train == 0) {
+        throw new UnusableDataException("estimating behaviour probabilities: every episode fell into one fold");
+      }
       float[] trainObs = new float[train * d];
       int[] trainActions = new int[train];
       float[] testObs = new float[test * d];

@@ -5,6 +5,7 @@ import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -23,7 +24,7 @@ import org.batchq.policy.Policy;
  * {@code make bench}: throughput of each stage, printed as a table (docs/BENCHMARKS.md records the figures).
  * Each fit configuration runs in its own JVM so that its peak memory is its own. Not a test: nothing is asserted.
  *
- * <p>Usage: {@code Bench [sim|collect|fit|evaluate|python]...} (default: all sections).
+ * <p>Usage: {@code Bench [sim|collect|fit|evaluate|python|ope]...} (default: all sections).
  */
 public final class Bench {
   private static final Path WORK = Path.of("target", "bench");
@@ -33,7 +34,8 @@ public final class Bench {
       fitChild(args);
       return;
     }
-    List<String> sections = args.length == 0 ? List.of("sim", "collect", "fit", "evaluate", "python") : List.of(args);
+    List<String> sections = args.length == 0 ? List.of("sim", "collect", "fit", "evaluate", "python", "ope")
+        : List.of(args);
     Files.createDirectories(WORK);
     System.out.printf("batchq bench on %d cores, %s, Java %s%n%n", Runtime.getRuntime().availableProcessors(),
         System.getProperty("os.arch"), System.getProperty("java.version"));
@@ -52,6 +54,55 @@ public final class Bench {
     if (sections.contains("python")) {
       pythonComparison();
     }
+    if (sections.contains("ope")) {
+      ope();
+    }
+  }
+
+  // ---- ope ---------------------------------------------------------------------------------------------------
+
+  /**
+   * {@code ope} of 10 policies on 100,000 transitions against 10 fits of the same size at the same iterations and
+   * learner (20 trees per iteration, 2 threads): the estimators and their bookkeeping should add little to FQE's
+   * fits. Then the same {@code ope} with its default intervals, to show what they cost. Runs alternate; medians.
+   */
+  static void ope() throws Exception {
+    System.out.println("## ope: 10 policies on 100,000 transitions, 50 iterations of 20 trees (single), 2 threads");
+    Path data = dataset(100_000);
+    Path model = WORK.resolve("ope-model");
+    run("fit", data.toString(), "--iterations", "5", "--trees", "10", "--out", model.toString(), "--force");
+    List<String> ope = new ArrayList<>(List.of("ope", data.toString()));
+    for (int i = 0; i < 10; i++) {
+      ope.add(model.toString());
+    }
+    ope.addAll(List.of("--iterations", "50", "--threads", "2", "--format", "json"));
+    List<String> noIntervals = new ArrayList<>(ope);
+    noIntervals.addAll(List.of("--bootstrap", "0"));
+    double[] fits = new double[3];
+    double[] opes = new double[3];
+    for (int r = 0; r < 3; r++) {
+      long t = System.nanoTime();
+      for (int i = 0; i < 10; i++) {
+        run("fit", data.toString(), "--iterations", "50", "--trees", "20", "--threads", "2", "--validation-fraction",
+            "0", "--out", WORK.resolve("ope-fit").toString(), "--force");
+      }
+      fits[r] = (System.nanoTime() - t) / 1e9;
+      t = System.nanoTime();
+      run(noIntervals.toArray(String[]::new));
+      opes[r] = (System.nanoTime() - t) / 1e9;
+    }
+    long t = System.nanoTime();
+    run(ope.toArray(String[]::new));
+    double withIntervals = (System.nanoTime() - t) / 1e9;
+    Arrays.sort(fits);
+    Arrays.sort(opes);
+    System.out.printf("%-44s %9s%n", "what", "seconds");
+    System.out.printf("%-44s %9.1f%n", "10 fits (median of 3)", fits[1]);
+    System.out.printf("%-44s %9.1f   (%.2f x the fits)%n", "ope, all estimators, --bootstrap 0 (median)", opes[1],
+        opes[1] / fits[1]);
+    System.out.printf("%-44s %9.1f   (%.2f x without intervals)%n", "ope with its default intervals (200, 4 refits)",
+        withIntervals, withIntervals / opes[1]);
+    System.out.println();
   }
 
   // ---- simulator -------------------------------------------------------------------------------------------

@@ -70,11 +70,18 @@ class OpeCommandTest {
     }
     assertTrue(table.contains("from the log's column behavior_prob"), table);
     assertTrue(table.contains("FQE: 20 iterations"), table);
+    assertTrue(table.contains("random: max-Q(s0)") && table.contains("at 20; final train loss"), table);
     String[] withJson = java.util.Arrays.copyOf(args, args.length + 2);
     withJson[args.length] = "--format";
     withJson[args.length + 1] = "json";
-    JsonNode rows = json(withJson);
+    Path diagnostics = dir.resolve("fqe.csv");
+    String[] withDiagnostics = java.util.Arrays.copyOf(withJson, withJson.length + 2);
+    withDiagnostics[withJson.length] = "--fqe-diagnostics";
+    withDiagnostics[withJson.length + 1] = diagnostics.toString();
+    JsonNode rows = json(withDiagnostics);
     assertEquals(11, rows.size(), "the logged row and five estimators for each of two policies");
+    List<String> lines = java.nio.file.Files.readAllLines(diagnostics);
+    assertEquals(1 + 2 * 20, lines.size(), "a row per FQE iteration per policy");
     JsonNode fqe = row(rows, "random", "fqe");
     String line = table.lines().filter(l -> l.startsWith("random") && l.contains(" fqe ")).findFirst().orElseThrow();
     assertTrue(line.contains(org.batchq.io.Table.cell(fqe.get("estimate").asDouble())), line + " vs " + fqe);

@@ -8,11 +8,11 @@ import java.util.List;
  * left (state 0 stays). Stepping from N-2 to N-1 terminates with reward 1; every other step pays 0. So
  * V*(s) = gamma^(N-2-s) and Q*(s, right) = V*(s), Q*(s, left) = gamma * V*(max(s-1, 0)).
  */
-final class ChainMdp {
-  final int states;
-  final double gamma;
+public final class ChainMdp {
+  public final int states;
+  public final double gamma;
 
-  ChainMdp(int states, double gamma) {
+  public ChainMdp(int states, double gamma) {
     this.states = states;
     this.gamma = gamma;
   }
@@ -22,7 +22,7 @@ final class ChainMdp {
   }
 
   /** Every (state, action) pair {@code copies} times. */
-  FqiData data(int copies) {
+  public FqiData data(int copies) {
     int n = (states - 1) * 2 * copies;
     float[] obs = new float[n];
     float[] next = new float[n];

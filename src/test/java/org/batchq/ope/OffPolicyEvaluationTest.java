@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ForkJoinPool;
 import org.batchq.env.Rng;
+import org.batchq.fqi.ChainMdp;
 import org.batchq.fqi.Backup;
 import org.batchq.fqi.Fqi;
 import org.batchq.fqi.FqiData;
@@ -78,35 +79,6 @@ class OffPolicyEvaluationTest {
     return q;
   }
 
-  static FqiData chainData(int copies) {
-    int n = (CHAIN - 1) * 2 * copies;
-    float[] obs = new float[n];
-    float[] next = new float[n];
-    int[] actions = new int[n];
-    float[] rewards = new float[n];
-    boolean[] terminal = new boolean[n];
-    List<Integer> initial = new ArrayList<>();
-    int i = 0;
-    for (int c = 0; c < copies; c++) {
-      for (int s = 0; s < CHAIN - 1; s++) {
-        for (int a = 0; a < 2; a++) {
-          int s2 = a == 1 ? s + 1 : Math.max(s - 1, 0);
-          obs[i] = s;
-          next[i] = s2;
-          actions[i] = a;
-          rewards[i] = s2 == CHAIN - 1 ? 1 : 0;
-          terminal[i] = s2 == CHAIN - 1;
-          if (s == 0) {
-            initial.add(i);
-          }
-          i++;
-        }
-      }
-    }
-    return new FqiData(n, 1, 2, obs, actions, rewards, next, terminal,
-        initial.stream().mapToInt(Integer::intValue).toArray(), null, Backup.MAX);
-  }
-
   /** A greedy (always right) and an epsilon-greedy-like target (right with 0.7, left with 0.3 everywhere). */
   @ParameterizedTest
   @ValueSource(doubles = {1.0, 0.7})
@@ -119,7 +91,7 @@ class OffPolicyEvaluationTest {
     XgboostSettings trees = new XgboostSettings(TreeForm.MULTIPLE, 50, 4, 0.5, 0, 1, 1, 1, 256, 1, 0, false);
     TablePolicy target = new TablePolicy(right);
     // Iterate well past K so that what remains of Q_0 = 0 is far below the tolerance.
-    try (Fqe.Fit fit = Fqe.fit(chainData(4), target, new Fqi.Schedule(4 * k, GAMMA, true, 1), trees, null,
+    try (Fqe.Fit fit = Fqe.fit(new ChainMdp(CHAIN, GAMMA).data(4), target, new Fqi.Schedule(4 * k, GAMMA, true, 1), trees, null,
         it -> {})) {
       for (int s = 0; s < CHAIN - 1; s++) {
         float[] q = fit.q().predict(new float[] {s}, 1);

@@ -33,17 +33,9 @@ public record ClassifierSettings(int rounds, int maxDepth, double eta, double mi
 
   /** XGBoost's parameters for {@code classes} actions; the intercept is 0 so every XGBoost reads the file alike. */
   Map<String, Object> params(int classes) {
-    Map<String, Object> p = new TreeMap<>();
-    p.put("objective", "multi:softprob");
+    Map<String, Object> p = XgboostSettings.common("multi:softprob", maxDepth, eta, minChildWeight, threads, seed);
     p.put("num_class", classes);
     p.put("base_score", 0.0);
-    p.put("tree_method", "hist");
-    p.put("max_depth", maxDepth);
-    p.put("eta", eta);
-    p.put("min_child_weight", minChildWeight);
-    p.put("nthread", threads);
-    p.put("seed", seed);
-    p.put("verbosity", 0);
     return p;
   }
 

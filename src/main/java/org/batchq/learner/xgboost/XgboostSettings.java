@@ -73,16 +73,23 @@ public record XgboostSettings(
 
   /** XGBoost's own parameters for these settings, as a training call takes them. */
   public Map<String, Object> params() {
-    Map<String, Object> p = new TreeMap<>();
-    p.put("objective", "reg:squarederror");
-    p.put("tree_method", "hist");
-    p.put("max_depth", maxDepth);
-    p.put("eta", eta);
-    p.put("min_child_weight", minChildWeight);
+    Map<String, Object> p = common("reg:squarederror", maxDepth, eta, minChildWeight, threads, seed);
     p.put("subsample", subsample);
     p.put("colsample_bynode", colsampleByNode);
     p.put("num_parallel_tree", parallelTrees);
     p.put("max_bin", maxBin);
+    return p;
+  }
+
+  /** The parameters every batchq booster sets, regressor or classifier. */
+  static Map<String, Object> common(String objective, int maxDepth, double eta, double minChildWeight, int threads,
+      long seed) {
+    Map<String, Object> p = new TreeMap<>();
+    p.put("objective", objective);
+    p.put("tree_method", "hist");
+    p.put("max_depth", maxDepth);
+    p.put("eta", eta);
+    p.put("min_child_weight", minChildWeight);
     p.put("nthread", threads);
     p.put("seed", seed);
     p.put("verbosity", 0);
