@@ -1,6 +1,7 @@
 package org.batchq.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.batchq.env.EnvSpec;
 import org.batchq.env.Environments;
@@ -9,6 +10,7 @@ import org.batchq.policy.EpsilonGreedyPolicy;
 import org.batchq.policy.GreedyPolicy;
 import org.batchq.policy.Policy;
 import org.batchq.policy.RandomPolicy;
+import org.batchq.policy.SampledPolicy;
 import org.batchq.rollout.Collection;
 import org.batchq.rollout.Rollout;
 import picocli.CommandLine.Command;
@@ -30,10 +32,11 @@ final class CollectCommand implements Callable<Integer> {
   long stepBudget;
 
   @Option(names = "--policy", defaultValue = "random",
-      description = "Behaviour policy: random (default) or epsilon-greedy (needs --model).")
+      description = "Behaviour policy: random (default), epsilon-greedy (needs --model) or sample (draws from a"
+          + " behaviour-cloning --model's probabilities).")
   String policy;
 
-  @Option(names = "--model", description = "Model bundle for --policy epsilon-greedy.")
+  @Option(names = "--model", description = "Model bundle for --policy epsilon-greedy or sample.")
   Path model;
 
   @Option(names = "--epsilon", defaultValue = "0.1",
@@ -54,10 +57,13 @@ final class CollectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if ("random".equals(policy) && model != null) {
-      throw new IllegalArgumentException("--model goes with --policy epsilon-greedy");
+    if (!List.of("random", "epsilon-greedy", "sample").contains(policy)) {
+      throw new IllegalArgumentException("unknown --policy '" + policy + "' (known: random, epsilon-greedy, sample)");
     }
-    try (GreedyPolicy greedy = "epsilon-greedy".equals(policy) ? loadModel() : null) {
+    if ("random".equals(policy) && model != null) {
+      throw new IllegalArgumentException("--model goes with --policy epsilon-greedy or sample");
+    }
+    try (GreedyPolicy greedy = "random".equals(policy) ? null : loadModel()) {
       // A model says which environment it acts in; --env, if given, must agree with it.
       String trained = greedy == null ? null : greedy.model().manifest().envId();
       if (env == null && trained != null && !Environments.ids().contains(trained)) {
@@ -71,7 +77,7 @@ final class CollectCommand implements Callable<Integer> {
       Policy behavior = switch (policy) {
         case "random" -> new RandomPolicy(spec.actionCount());
         case "epsilon-greedy" -> new EpsilonGreedyPolicy(greedy, epsilon);
-        default -> throw new IllegalArgumentException("unknown --policy '" + policy + "' (known: random, epsilon-greedy)");
+        default -> new SampledPolicy(greedy);
       };
       return collect(spec, behavior);
     }
@@ -79,7 +85,7 @@ final class CollectCommand implements Callable<Integer> {
 
   private GreedyPolicy loadModel() {
     if (model == null) {
-      throw new IllegalArgumentException("--policy epsilon-greedy needs --model models/NAME");
+      throw new IllegalArgumentException("--policy " + policy + " needs --model models/NAME");
     }
     return GreedyPolicy.load(model);
   }

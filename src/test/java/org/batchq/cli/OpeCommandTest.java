@@ -137,4 +137,29 @@ class OpeCommandTest {
         "--format", "json");
     assertTrue(row(rows, bc.toString(), "wpdis").get("estimate").isNumber());
   }
+
+  /** collect --policy sample draws from the clone's probabilities and records the probability it drew from. */
+  @Test
+  void sampledCollectionRecordsTheClonesOwnProbabilities() throws Exception {
+    Path bc = dir.resolve("bc-of-behaviour");
+    Cli.ok("fit", behaviour.toString(), "--algorithm", "bc", "--out", bc.toString());
+    Path sampled = dir.resolve("sampled.parquet");
+    Cli.ok("collect", "--policy", "sample", "--model", bc.toString(), "--episodes", "40", "--seed", "5", "--out",
+        sampled.toString());
+    Dataset d = Dataset.open(List.of(sampled.toString()), ColumnMapping.BATCHQ, null);
+    FqiData rows = TrainingData.decode(d).all();
+    try (GreedyPolicy clone = GreedyPolicy.load(bc)) {
+      float[] p = clone.qValues(rows.obs(), rows.rows());
+      int greedy = 0;
+      for (int i = 0; i < rows.rows(); i++) {
+        int a = rows.actions()[i];
+        assertEquals(p[2 * i + a], rows.behaviorProbs()[i], 0f, "row " + i + " records the probability drawn from");
+        greedy += p[2 * i + a] >= p[2 * i + 1 - a] ? 1 : 0;
+      }
+      // The clone of epsilon-0.3 behaviour explores: not every action is its most likely one.
+      assertTrue(greedy < rows.rows() && greedy > rows.rows() / 2, greedy + " of " + rows.rows());
+    }
+    assertEquals(2, Cli.run("collect", "--policy", "sample", "--model", model.toString(), "--episodes", "2", "--out",
+        dir.resolve("refused.parquet").toString()).exitCode(), "an FQI model's values are not probabilities");
+  }
 }
