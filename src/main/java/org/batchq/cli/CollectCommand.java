@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.batchq.env.EnvSpec;
 import org.batchq.env.Environments;
 import org.batchq.io.BadInputException;
+import org.batchq.model.ModelBundle;
 import org.batchq.policy.EpsilonGreedyPolicy;
 import org.batchq.policy.GreedyPolicy;
 import org.batchq.policy.Policy;
@@ -65,6 +66,9 @@ final class CollectCommand implements Callable<Integer> {
     }
     try (GreedyPolicy greedy = "random".equals(policy) ? null : loadModel()) {
       // A model says which environment it acts in; --env, if given, must agree with it.
+      if (greedy != null && greedy.model().manifest().envId() == null) {
+        throw ModelBundle.withoutSimulator(model, greedy.model().manifest());
+      }
       String trained = greedy == null ? null : greedy.model().manifest().envId();
       if (env == null && trained != null && !Environments.ids().contains(trained)) {
         throw new BadInputException(model, "was trained for " + trained + ", which batchq does not simulate (it"

@@ -23,8 +23,14 @@ public final class DataOptions {
     return env;
   }
 
-  @Option(names = "--env", description = "Environment the data comes from; needed for files without batchq metadata.")
+  @Option(names = "--env", description = "Environment the data comes from, for files without batchq metadata;"
+      + " without it such files are a log of a system batchq does not simulate (docs/fit.md).")
   String env;
+
+  @Option(names = "--actions", paramLabel = "N",
+      description = "Number of actions of a log without a simulator (default: the largest action in the data + 1,"
+          + " which the output says).")
+  Integer actions;
 
   @ArgGroup(validate = false, heading = "%nData mapping (files written by other tools; docs/fit.md):%n", order = 5)
   Columns columns = new Columns();
@@ -46,6 +52,10 @@ public final class DataOptions {
     @Option(names = "--action-col", description = "Action column, any integer type (default: action).")
     String actionCol = DatasetSchema.ACTION;
 
+    @Option(names = "--action-values", split = ",", paramLabel = "NAMES",
+        description = "For an action column of names: the names in action order (the first is action 0).")
+    List<String> actionValues;
+
     @Option(names = "--reward-col", description = "Reward column (default: reward).")
     String rewardCol = DatasetSchema.REWARD;
 
@@ -63,6 +73,11 @@ public final class DataOptions {
             + " behavior_prob).")
     String behaviorProbCol = DatasetSchema.BEHAVIOR_PROB;
 
+    @Option(names = "--step-col",
+        description = "A log with one row per step and no next-observation columns: the column that orders an"
+            + " episode's rows; each row's next observation is the next row's (docs/fit.md).")
+    String stepCol;
+
     @Option(names = "--done-col", description = "A single 'done' column; requires --done-means.")
     String doneCol;
 
@@ -71,7 +86,7 @@ public final class DataOptions {
   }
 
   public ColumnMapping mapping() {
-    if ((columns.obsCols == null) != (columns.nextObsCols == null)) {
+    if (columns.stepCol == null && (columns.obsCols == null) != (columns.nextObsCols == null)) {
       throw new IllegalArgumentException("--obs-cols and --next-obs-cols go together");
     }
     String terminated = none(columns.terminatedCol);
@@ -92,9 +107,15 @@ public final class DataOptions {
         default -> throw new IllegalArgumentException("--done-means must be terminated or truncated, not '" + columns.doneMeans + "'");
       }
     }
-    return new ColumnMapping(none(columns.episodeCol), columns.obsCols != null ? columns.obsCols : List.of(columns.obsCol),
-        columns.nextObsCols != null ? columns.nextObsCols : List.of(columns.nextObsCol), columns.actionCol, columns.rewardCol, terminated, truncated,
-        columns.behaviorProbCol);
+    if (columns.stepCol != null && (columns.nextObsCols != null || !DatasetSchema.NEXT_OBS.equals(columns.nextObsCol))) {
+      throw new IllegalArgumentException("--step-col takes each next observation from the next row: it goes"
+          + " without --next-obs-col(s)");
+    }
+    List<String> obs = columns.obsCols != null ? columns.obsCols : List.of(columns.obsCol);
+    List<String> next = columns.stepCol != null ? List.of()
+        : columns.nextObsCols != null ? columns.nextObsCols : List.of(columns.nextObsCol);
+    return new ColumnMapping(none(columns.episodeCol), obs, next, columns.actionCol, columns.rewardCol, terminated,
+        truncated, columns.behaviorProbCol, columns.actionValues, columns.stepCol);
   }
 
   /** Whether --behavior-prob-col was given: then the column must be there. */
@@ -102,8 +123,11 @@ public final class DataOptions {
     return !DatasetSchema.BEHAVIOR_PROB.equals(columns.behaviorProbCol);
   }
 
+  /** Opens the data; what had to be assumed or dropped to read it is said on standard error. */
   public Dataset open() {
-    return Dataset.open(paths, mapping(), env);
+    Dataset dataset = Dataset.open(paths, mapping(), env, actions);
+    dataset.notices().forEach(n -> System.err.println("batchq: " + n));
+    return dataset;
   }
 
   private static String none(String column) {

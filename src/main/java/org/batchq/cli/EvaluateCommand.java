@@ -92,7 +92,11 @@ final class EvaluateCommand implements Callable<Integer> {
       if ("random".equals(name)) {
         continue;
       }
-      String id = ModelBundle.manifest(Path.of(name)).envId();
+      var manifest = ModelBundle.manifest(Path.of(name));
+      if (manifest.envId() == null) {
+        throw ModelBundle.withoutSimulator(Path.of(name), manifest);
+      }
+      String id = manifest.envId();
       if (settled != null && !settled.equals(id)) {
         throw new IllegalArgumentException(name + " was trained for " + id + ", not " + settled
             + ": compare models of one environment");

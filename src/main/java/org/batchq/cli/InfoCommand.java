@@ -28,7 +28,7 @@ final class InfoCommand implements Callable<Integer> {
     Table t = new Table("property", "value");
     t.row("files", s.files().size());
     s.files().forEach(f -> t.row("  file", f));
-    t.row("environment", Table.cell(s.envId()));
+    t.row("environment", s.envId() == null ? "none: a log without a simulator" : s.envId());
     t.row("rows", Table.cell(s.rows()));
     t.row("episodes", Table.cell(s.episodes()));
     t.row("episode length mean", Table.cell(s.lengthMean()));

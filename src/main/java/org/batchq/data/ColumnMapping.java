@@ -13,20 +13,37 @@ import java.util.List;
  * @param truncated the time-limit column, or null when the data has none
  * @param behaviorProb the column of the probability the logging policy gave each row's action, read when the file
  *     has it (every value must lie in (0, 1])
+ * @param actionValues for an action column of names (strings): the names in action order, the first being action 0;
+ *     null for a column of numbers
+ * @param step for a log with one row per step and no next-observation columns: the column that orders an
+ *     episode's rows (each row's next observation is the next row's observation); null for one row per transition
  */
 public record ColumnMapping(
     String episode, List<String> obs, List<String> nextObs, String action, String reward, String terminated,
-    String truncated, String behaviorProb) {
+    String truncated, String behaviorProb, List<String> actionValues, String step) {
 
   /** batchq's own schema. */
   public static final ColumnMapping BATCHQ = new ColumnMapping(DatasetSchema.EPISODE_ID, List.of(DatasetSchema.OBS),
       List.of(DatasetSchema.NEXT_OBS), DatasetSchema.ACTION, DatasetSchema.REWARD, DatasetSchema.TERMINATED,
-      DatasetSchema.TRUNCATED, DatasetSchema.BEHAVIOR_PROB);
+      DatasetSchema.TRUNCATED, DatasetSchema.BEHAVIOR_PROB, null, null);
+
+  /** Whether each row is one step, its next observation on the episode's next row. */
+  public boolean oneRowPerStep() {
+    return step != null;
+  }
 
   public ColumnMapping {
     obs = List.copyOf(obs);
     nextObs = List.copyOf(nextObs);
-    if (obs.size() != nextObs.size()) {
+    actionValues = actionValues == null ? null : List.copyOf(actionValues);
+    if (actionValues != null && (actionValues.isEmpty() || actionValues.stream().distinct().count() != actionValues.size())) {
+      throw new IllegalArgumentException("--action-values must list distinct names (got " + actionValues + ")");
+    }
+    if (step != null && episode == null) {
+      throw new IllegalArgumentException("--step-col pairs each row with the next row of its episode: name the"
+          + " episode column too (--episode-col)");
+    }
+    if (step == null && obs.size() != nextObs.size()) {
       throw new IllegalArgumentException("observation and next-observation columns differ in number: " + obs + " vs " + nextObs);
     }
   }

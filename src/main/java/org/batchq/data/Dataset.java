@@ -37,11 +37,16 @@ public final class Dataset {
   private final List<Source> sources;
   private final EnvSpec env;
   private final ColumnMapping mapping;
+  private final List<String> notices;
+  private final StepLayout.Paired steps; // one-row-per-step logs, paired when opened; null otherwise
 
-  private Dataset(List<Source> sources, EnvSpec env, ColumnMapping mapping) {
+  private Dataset(List<Source> sources, EnvSpec env, ColumnMapping mapping, List<String> notices,
+      StepLayout.Paired steps) {
     this.sources = sources;
     this.env = env;
     this.mapping = mapping;
+    this.notices = notices;
+    this.steps = steps;
   }
 
   /**
@@ -49,14 +54,42 @@ public final class Dataset {
    * or from {@code envId} for files written by other tools (null when not given). Mixing environments is an error.
    */
   public static Dataset open(List<String> paths, ColumnMapping mapping, String envId) {
+    return open(paths, mapping, envId, null);
+  }
+
+  /**
+   * The same, where files without metadata and without {@code envId} are a log without a simulator: its spaces
+   * come from the data, with {@code actions} (null: the largest action in the data, as {@link #assumption} says).
+   */
+  public static Dataset open(List<String> paths, ColumnMapping mapping, String envId, Integer actions) {
     List<Path> files = resolve(paths);
     List<Source> sources = new ArrayList<>();
     for (Path file : files) {
       sources.add(footer(file));
     }
-    EnvSpec env = DatasetMetadata.settle(sources.stream().map(s -> s.file().toString()).toList(),
-        sources.stream().map(Source::metadata).toList(), envId);
-    return new Dataset(List.copyOf(sources), env, mapping);
+    DatasetMetadata.Settled settled = DatasetMetadata.settle(files, sources.stream().map(Source::metadata).toList(),
+        envId, actions, mapping);
+    List<String> notices = new ArrayList<>();
+    if (settled.assumption() != null) {
+      notices.add(settled.assumption());
+    }
+    StepLayout.Paired steps = null;
+    if (mapping.oneRowPerStep()) {
+      steps = StepLayout.pair(sources, settled.env(), mapping);
+      if (steps.dropped() > 0) {
+        notices.add("dropped " + steps.dropped() + " rows of " + describe(sources) + ": the last rows of episodes"
+            + " that neither terminate nor are followed by a final row carrying the next observation");
+      }
+    }
+    return new Dataset(List.copyOf(sources), settled.env(), mapping, List.copyOf(notices), steps);
+  }
+
+  /**
+   * What a reader should know about how the files were read: what was assumed about a log's spaces (its action
+   * count from its data), and rows a one-row-per-step log had to drop.
+   */
+  public List<String> notices() {
+    return notices;
   }
 
   public List<Source> sources() {
@@ -73,18 +106,26 @@ public final class Dataset {
 
   /** The inputs in a few words, for messages: the first file and how many more. */
   public String describe() {
+    return describe(sources);
+  }
+
+  private static String describe(List<Source> sources) {
     String first = sources.get(0).file().toString();
     int more = sources.size() - 1;
     return more == 0 ? first : first + " (and " + more + " more file" + (more == 1 ? "" : "s") + ")";
   }
 
-  /** Rows as the footers count them. */
+  /** Transitions: rows as the footers count them, or the pairs a one-row-per-step log gave. */
   public long rows() {
-    return sources.stream().mapToLong(Source::rows).sum();
+    return steps != null ? steps.rows() : sources.stream().mapToLong(Source::rows).sum();
   }
 
   /** Streams every row group of every file, validated, as Arrow batches (closed after the consumer returns). */
   public void forEachBatch(BatchConsumer consumer) {
+    if (steps != null) {
+      StepLayout.emit(steps, consumer);
+      return;
+    }
     for (int i = 0; i < sources.size(); i++) {
       new RowGroupReader(sources.get(i).file(), env, mapping).read(i, consumer);
     }

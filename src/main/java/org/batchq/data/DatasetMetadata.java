@@ -10,7 +10,8 @@ import org.batchq.io.BadInputException;
 
 /**
  * The facts a dataset records in its Parquet key-value metadata. Files written by other tools have none of it;
- * then the environment comes from the user ({@code --env}).
+ * then the environment comes from the user ({@code --env}), or the files are a log of a system without a simulator
+ * whose spaces come from the data.
  *
  * @param behaviorPolicy the behaviour policy as JSON, e.g. {@code {"type":"random"}}
  */
@@ -74,6 +75,69 @@ public record DatasetMetadata(
       }
     }
     return env;
+  }
+
+  /** What settling the inputs found: their environment (or a log's own spaces), and what was assumed to get it. */
+  public record Settled(EnvSpec env, String assumption) {}
+
+  /**
+   * Settles the inputs' environment as {@link #settle(List, List, String)} does, except that files without batchq
+   * metadata and without {@code envOption} are a log of a system batchq does not simulate: its observation size
+   * comes from the columns (every file must agree) and its action count from {@code actions}, or, when that is
+   * null, from the largest action in the data, which the returned assumption says. An action at or above
+   * {@code actions} is an error naming the file.
+   */
+  static Settled settle(List<java.nio.file.Path> files, List<Optional<DatasetMetadata>> metadata, String envOption,
+      Integer actions, ColumnMapping mapping) {
+    List<String> names = files.stream().map(Object::toString).toList();
+    boolean foreign = metadata.stream().allMatch(Optional::isEmpty);
+    if (!foreign || envOption != null) {
+      EnvSpec env = settle(names, metadata, envOption);
+      if (actions != null && actions != env.actionCount()) {
+        throw new BadInputException(names.get(0), "is " + env.id() + " data, which has " + env.actionCount()
+            + " actions, not " + actions + " (--actions is for logs without a simulator)");
+      }
+      return new Settled(env, null);
+    }
+    if (actions != null && actions < 1) {
+      throw new BadInputException(names.get(0), "--actions must be at least 1 (got " + actions + ")");
+    }
+    if (mapping.actionValues() != null) {
+      if (actions != null && actions != mapping.actionValues().size()) {
+        throw new BadInputException(names.get(0), "--actions " + actions + " disagrees with the "
+            + mapping.actionValues().size() + " names of --action-values");
+      }
+      actions = mapping.actionValues().size();
+    }
+    int width = -1;
+    long maxAction = -1;
+    String widest = null;
+    for (java.nio.file.Path f : files) {
+      RowGroupReader.Spaces s = new RowGroupReader(f, null, mapping).scan();
+      if (width >= 0 && s.observationSize() != width) {
+        throw new BadInputException(f, "observations have " + s.observationSize() + " values, but " + files.get(0)
+            + " has " + width + ": every file of a log must have the same observation width");
+      }
+      width = s.observationSize();
+      if (actions != null && s.maxAction() >= actions) {
+        throw new BadInputException(f, "action " + s.maxAction() + " occurs, but --actions is " + actions
+            + " (actions are 0.." + (actions - 1) + ")");
+      }
+      if (s.maxAction() > maxAction) {
+        maxAction = s.maxAction();
+        widest = f.toString();
+      }
+    }
+    if (width < 1) {
+      throw new BadInputException(names.get(0), "holds no observations to take the observation width from");
+    }
+    if (actions != null) {
+      return new Settled(EnvSpec.ofLog(width, actions), null);
+    }
+    int count = (int) Math.max(1, maxAction + 1);
+    return new Settled(EnvSpec.ofLog(width, count), "no --env and no batchq metadata: a log without a simulator with "
+        + width + " observation values and " + count + " actions (0.." + (count - 1) + "), assumed from the largest"
+        + " action in the data (" + maxAction + ", in " + widest + "); pass --actions N if the system has more");
   }
 
   /** The metadata of a batchq file, or empty for a file written by another tool. */

@@ -26,6 +26,68 @@ final class RowGroupReader {
     this.mapping = mapping;
   }
 
+  /** A file's spaces as its columns show them: the observation width and the largest action that occurs. */
+  record Spaces(int observationSize, long maxAction) {}
+
+  /**
+   * Reads only what a log without a simulator must say about its spaces: the observation width (the scalar
+   * columns' count, or the first row's list length) and the largest action (the whole action column).
+   */
+  Spaces scan() {
+    int width = -1;
+    long maxAction = -1;
+    int group = 0;
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file), Dataset.OPTIONS)) {
+      MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+      String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+      Columns columns = new Columns(schema);
+      boolean list = mapping.obs().size() == 1 && columns.isList(mapping.obs().get(0));
+      width = list ? -1 : mapping.obs().size();
+      PageReadStore pages;
+      while ((pages = reader.readNextRowGroup()) != null) {
+        int rows = Math.toIntExact(pages.getRowCount());
+        ColumnReadStoreImpl store =
+            new ColumnReadStoreImpl(pages, new DummyRecordConverter(schema).getRootConverter(), schema, createdBy);
+        String where = "row group " + group++;
+        if (width < 0 && rows > 0) {
+          width = firstListLength(store.getColumnReader(columns.leaf(mapping.obs().get(0))));
+        }
+        Actions action = new Actions(columns, store);
+        for (int r = 0; r < rows; r++) {
+          double a = action.next(r, where);
+          if (Double.isNaN(a)) {
+            continue; // a final-observation row
+          }
+          if (a != Math.rint(a) || a < 0) {
+            throw new BadInputException(file, where + ", row " + r + ": action " + format(a) + " is not an index"
+                + " 0, 1, 2, ...");
+          }
+          maxAction = Math.max(maxAction, (long) a);
+        }
+      }
+    } catch (BadInputException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new BadInputException(file, "corrupt or unreadable Parquet data in row group " + group + " ("
+          + Dataset.firstLine(e) + ")", e);
+    }
+    return new Spaces(Math.max(width, 0), maxAction);
+  }
+
+  /** The number of values in the first row of a list column. */
+  private static int firstListLength(ColumnReader cr) {
+    int maxDef = cr.getDescriptor().getMaxDefinitionLevel();
+    int count = 0;
+    for (long v = 0; v < cr.getTotalValueCount(); v++) {
+      if (v > 0 && cr.getCurrentRepetitionLevel() == 0) {
+        break;
+      }
+      count += cr.getCurrentDefinitionLevel() == maxDef ? 1 : 0;
+      cr.consume();
+    }
+    return count;
+  }
+
   void read(int fileIndex, Dataset.BatchConsumer consumer) {
     long expected;
     long seen = 0;
@@ -60,40 +122,55 @@ final class RowGroupReader {
 
   private void fill(Columns columns, ColumnReadStoreImpl store, TransitionBatch b, int rows, int group) {
     String where = "row group " + group;
+    boolean steps = mapping.oneRowPerStep();
     readObservation(columns, store, mapping.obs(), b.obsValues, rows, where);
-    readObservation(columns, store, mapping.nextObs(), b.nextObsValues, rows, where);
-    Scalar action = columns.scalar(store, mapping.action());
+    if (!steps) { // one row per step: the next observations come from the episode's next rows (StepLayout)
+      readObservation(columns, store, mapping.nextObs(), b.nextObsValues, rows, where);
+    }
+    Actions action = new Actions(columns, store);
     Scalar reward = columns.scalar(store, mapping.reward());
     Scalar terminated = mapping.terminated() == null ? null : columns.scalar(store, mapping.terminated());
     Scalar truncated = mapping.truncated() == null ? null : columns.scalar(store, mapping.truncated());
     Scalar episode = mapping.episode() == null ? null : columns.scalar(store, mapping.episode());
     boolean ours = DatasetSchema.EPISODE_ID.equals(mapping.episode()) && columns.has(DatasetSchema.STEP);
-    Scalar step = ours ? columns.scalar(store, DatasetSchema.STEP) : null;
+    Scalar step = steps ? columns.scalar(store, mapping.step()) : ours ? columns.scalar(store, DatasetSchema.STEP)
+        : null;
     Scalar prob = columns.has(mapping.behaviorProb()) ? columns.scalar(store, mapping.behaviorProb()) : null;
     for (int r = 0; r < rows; r++) {
       double a = action.next(r, where);
-      if (a != Math.rint(a) || a < 0 || a >= env.actionCount()) {
+      // One row per step: a row without an action carries an episode's final observation and nothing else.
+      boolean last = Double.isNaN(a);
+      if (!last && (a != Math.rint(a) || a < 0 || a >= env.actionCount())) {
         throw new BadInputException(file, where + ", row " + r + ": action " + format(a) + " is outside [0, "
-            + env.actionCount() + ") for " + env.id());
+            + env.actionCount() + ") for " + env.describe());
       }
-      double rew = reward.next(r, where);
-      if (!Double.isFinite(rew)) {
+      double rew = last ? reward.nextOrNaN() : reward.next(r, where);
+      if (!last && !Double.isFinite(rew)) {
         throw new BadInputException(file, where + ", row " + r + ": reward is " + rew);
       }
-      b.action.setSafe(r, (int) a);
-      b.reward.setSafe(r, (float) rew);
-      b.terminated.setSafe(r, terminated != null && terminated.next(r, where) != 0 ? 1 : 0);
-      b.truncated.setSafe(r, truncated != null && truncated.next(r, where) != 0 ? 1 : 0);
+      b.action.setSafe(r, last ? TransitionBatch.FINAL_OBSERVATION : (int) a);
+      b.reward.setSafe(r, last ? 0 : (float) rew);
+      b.terminated.setSafe(r, flag(terminated, last, r, where));
+      b.truncated.setSafe(r, flag(truncated, last, r, where));
       b.episodeId.setSafe(r, episode == null ? -1 : (long) episode.next(r, where));
       b.step.setSafe(r, step == null ? -1 : (int) step.next(r, where));
-      double p = prob == null ? Float.NaN : prob.next(r, where);
-      if (prob != null && !(p > 0 && p <= 1)) {
+      double p = prob == null ? Float.NaN : last ? prob.nextOrNaN() : prob.next(r, where);
+      if (prob != null && !last && !(p > 0 && p <= 1)) {
         throw new BadInputException(file, where + ", row " + r + ": " + mapping.behaviorProb() + " is " + format(p)
             + "; a behaviour probability lies in (0, 1]");
       }
       b.behaviorProb.setSafe(r, (float) p);
     }
     b.seal(rows);
+  }
+
+  /** A flag column's value (0 when the column is absent); a final-observation row's flags may be null. */
+  private static int flag(Scalar column, boolean last, int row, String where) {
+    if (column == null) {
+      return 0;
+    }
+    double v = last ? column.nextOrNaN() : column.next(row, where);
+    return !Double.isNaN(v) && v != 0 ? 1 : 0;
   }
 
   private void readObservation(Columns columns, ColumnReadStoreImpl store, List<String> names,
@@ -134,7 +211,7 @@ final class RowGroupReader {
     } else {
       if (names.size() != d) {
         throw new BadInputException(file, "observation columns " + names + " give " + names.size()
-            + " values, but " + env.id() + " observations have " + d);
+            + " values, but " + env.describe() + " observations have " + d);
       }
       for (int k = 0; k < d; k++) {
         Scalar s = columns.scalar(store, names.get(k));
@@ -152,7 +229,7 @@ final class RowGroupReader {
   private void checkLength(String name, int row, int count, String where) {
     if (row >= 0 && count != env.observationSize()) {
       throw new BadInputException(file, where + ", row " + row + ": " + name + " has " + count + " values, but "
-          + env.id() + " observations have " + env.observationSize());
+          + env.describe() + " observations have " + env.observationSize());
     }
   }
 
@@ -198,6 +275,51 @@ final class RowGroupReader {
     }
   }
 
+  /** The action column as action indices: numbers as they are, or names by their place in --action-values. */
+  private final class Actions {
+    private final Scalar numbers; // null for a column of names
+    private final ColumnReader names;
+
+    Actions(Columns columns, ColumnReadStoreImpl store) {
+      ColumnDescriptor c = columns.leaf(mapping.action());
+      boolean text = c.getPrimitiveType().getPrimitiveTypeName()
+          == org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY;
+      if (text && mapping.actionValues() == null) {
+        throw new BadInputException(file, "column '" + mapping.action() + "' holds names: give them in action order"
+            + " with --action-values (e.g. --action-values left,right)");
+      }
+      if (!text && mapping.actionValues() != null) {
+        throw new BadInputException(file, "--action-values names the actions of a column of names, but '"
+            + mapping.action() + "' holds numbers");
+      }
+      numbers = text ? null : columns.scalar(store, mapping.action());
+      names = text ? store.getColumnReader(c) : null;
+    }
+
+    /** The next row's action index; NaN for a null action of a one-row-per-step log (its final row). */
+    double next(int row, String where) {
+      boolean nullable = mapping.oneRowPerStep();
+      if (numbers != null) {
+        return nullable ? numbers.nextOrNaN() : numbers.next(row, where);
+      }
+      if (names.getCurrentDefinitionLevel() != names.getDescriptor().getMaxDefinitionLevel()) {
+        if (nullable) {
+          names.consume();
+          return Double.NaN;
+        }
+        throw new BadInputException(file, where + ", row " + row + ": " + mapping.action() + " is null");
+      }
+      String name = names.getBinary().toStringUsingUTF8();
+      names.consume();
+      int index = mapping.actionValues().indexOf(name);
+      if (index < 0) {
+        throw new BadInputException(file, where + ", row " + row + ": action '" + name + "' is not one of"
+            + " --action-values " + String.join(",", mapping.actionValues()));
+      }
+      return index;
+    }
+  }
+
   /** Reads a one-value-per-row column of any numeric or boolean type as doubles. */
   private final class Scalar {
     private final String name;
@@ -215,6 +337,13 @@ final class RowGroupReader {
         throw new BadInputException(file, where + ", row " + row + ": " + name + " is null");
       }
       double v = value(reader);
+      reader.consume();
+      return v;
+    }
+
+    /** The next value, NaN where it is null. */
+    double nextOrNaN() {
+      double v = reader.getCurrentDefinitionLevel() == maxDef ? value(reader) : Double.NaN;
       reader.consume();
       return v;
     }

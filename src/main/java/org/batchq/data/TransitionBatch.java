@@ -19,6 +19,9 @@ import org.apache.arrow.vector.complex.ListVector;
 public final class TransitionBatch implements AutoCloseable {
   private static final BufferAllocator ALLOCATOR = new RootAllocator();
 
+  /** The action of a row that only carries an episode's final observation (one-row-per-step logs, while read). */
+  static final int FINAL_OBSERVATION = -1;
+
   private final int observationSize;
   private final VectorSchemaRoot root;
   final BigIntVector episodeId;

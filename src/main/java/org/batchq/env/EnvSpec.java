@@ -4,10 +4,26 @@ package org.batchq.env;
  * What callers may know about an environment: every observation size, action count and step limit in
  * batchq comes from here, never from a literal.
  *
- * @param id Gymnasium id, e.g. {@code CartPole-v1}
+ * @param id Gymnasium id, e.g. {@code CartPole-v1}; null for a log of a system batchq does not simulate, whose
+ *     spaces come from the data ({@link #ofLog})
  * @param observationSize number of float32 values in one observation
  * @param actionCount number of discrete actions, 0..actionCount-1
  * @param maxEpisodeSteps the time limit; reaching it truncates (it is not a failure)
  * @param rewardThreshold Gymnasium's "solved" threshold for the mean return
  */
-public record EnvSpec(String id, int observationSize, int actionCount, int maxEpisodeSteps, double rewardThreshold) {}
+public record EnvSpec(String id, int observationSize, int actionCount, int maxEpisodeSteps, double rewardThreshold) {
+  /** The spaces of a log without a simulator: no id, no time limit, no threshold. */
+  public static EnvSpec ofLog(int observationSize, int actionCount) {
+    return new EnvSpec(null, observationSize, actionCount, 0, Double.NaN);
+  }
+
+  /** Whether batchq simulates this environment (a log of another system has only its spaces). */
+  public boolean simulated() {
+    return id != null;
+  }
+
+  /** The environment in messages: its id, or "the log" for a log without a simulator. */
+  public String describe() {
+    return id != null ? id : "the log";
+  }
+}

@@ -32,6 +32,9 @@ public final class ModelBundle {
 
     /** Refuses to act in {@code env} unless this model was fitted for it, with its observation and action sizes. */
     public void requireFits(EnvSpec env) {
+      if (manifest.envId() == null) {
+        throw withoutSimulator(dir, manifest);
+      }
       if (!env.id().equals(manifest.envId()) || env.observationSize() != manifest.observationSize()
           || env.actionCount() != manifest.actionCount()) {
         throw new BadInputException(dir, "was trained for " + manifest.envId() + " (" + manifest.observationSize()
@@ -47,6 +50,13 @@ public final class ModelBundle {
   }
 
   private ModelBundle() {}
+
+  /** The one refusal of a simulator's work (evaluate, collect, run) for a model of a log without one. */
+  public static BadInputException withoutSimulator(Path dir, Manifest m) {
+    return new BadInputException(dir, "was fitted on a log without a simulator (" + m.observationSize()
+        + " observations, " + m.actionCount() + " actions), so it cannot be run in one; compare it on logged data"
+        + " with batchq ope (docs/ope.md)");
+  }
 
   /** Writes {@code q} with its manifest (whose file list is filled in here) to {@code out}. */
   public static Path save(Path out, Manifest manifest, QFunction q, boolean force) {

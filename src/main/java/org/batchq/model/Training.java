@@ -171,10 +171,10 @@ public final class Training {
   /** A starting model must speak of the same environment, in the same reward units, as the fit it starts. */
   private static void checkStart(ModelBundle.Loaded start, EnvSpec env, Config config) {
     Manifest m = start.manifest();
-    if (!env.id().equals(m.envId()) || env.observationSize() != m.observationSize()
+    if (!java.util.Objects.equals(env.id(), m.envId()) || env.observationSize() != m.observationSize()
         || env.actionCount() != m.actionCount()) {
-      throw new BadInputException(start.dir(), "is a model of " + m.envId() + " (" + m.observationSize()
-          + " observations, " + m.actionCount() + " actions); the data is " + env.id() + " (" + env.observationSize()
+      throw new BadInputException(start.dir(), "is a model of " + (m.envId() == null ? "a log" : m.envId()) + " (" + m.observationSize()
+          + " observations, " + m.actionCount() + " actions); the data is " + env.describe() + " (" + env.observationSize()
           + ", " + env.actionCount() + ")");
     }
     Object reward = m.training() == null ? null : m.training().get("reward_transform");

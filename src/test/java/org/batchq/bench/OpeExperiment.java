@@ -209,15 +209,18 @@ public final class OpeExperiment {
       }
       double rel = ok.stream().mapToDouble(p -> Math.abs(p.estimate() - p.truth()) / Math.abs(p.truth())).average()
           .orElseThrow();
-      double rho = ok.size() < 3 ? Double.NaN : spearman(ok);
-      Point chosen = ok.stream().max((a, b) -> Double.compare(a.estimate(), b.estimate())).orElseThrow();
-      double bestTruth = ok.stream().mapToDouble(Point::truth).max().orElseThrow();
-      double regret = 100 * (bestTruth - chosen.truth()) / (hi - lo);
       long covered = ok.stream().filter(p -> p.lo() <= p.truth() && p.truth() <= p.hi()).count();
-      sb.append(String.format(Locale.ROOT, "| %s | %d of 22 | %.1f%% | %.3f | %.1f%% | %d of %d (%.0f%%) |%n",
-          ESTIMATORS.get(e), ok.size(), 100 * rel, rho, regret, covered, ok.size(), 100.0 * covered / ok.size()));
+      String ranking = "- | -";
+      if (ok.size() >= 3) { // a ranking of fewer policies says nothing
+        Point chosen = ok.stream().max((a, b) -> Double.compare(a.estimate(), b.estimate())).orElseThrow();
+        double bestTruth = ok.stream().mapToDouble(Point::truth).max().orElseThrow();
+        ranking = String.format(Locale.ROOT, "%.3f | %.1f%%", spearman(ok), 100 * (bestTruth - chosen.truth()) / (hi - lo));
+      }
+      sb.append(String.format(Locale.ROOT, "| %s | %d of 22 | %.1f%% | %s | %d of %d (%.0f%%) |%n",
+          ESTIMATORS.get(e), ok.size(), 100 * rel, ranking, covered, ok.size(), 100.0 * covered / ok.size()));
     }
-    sb.append("\nSpearman: rank correlation of estimates with truths, truths closer than max(1, 2 standard errors)"
+    sb.append("\nRanking figures need at least 3 unflagged policies (\"-\" otherwise).");
+    sb.append(" Spearman: rank correlation of estimates with truths, truths closer than max(1, 2 standard errors)"
         + " tied (average ranks). regret@1: best truth minus the truth of the policy the estimator ranks first,"
         + " as a share of the range of true values. Coverage: share of 95% intervals that hold the truth.\n\n")
         .append("![estimate against truth](ope-estimate-vs-truth.png)\n");

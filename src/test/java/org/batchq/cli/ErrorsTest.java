@@ -69,7 +69,7 @@ class ErrorsTest {
     Path o = out(id);
     List<String> args = new ArrayList<>(List.of("fit", input.toString(), "--iterations", "2", "--trees", "5", "--out",
         o.toString(), "--algorithm", "multiple")); // multiple also refuses data in which an action never occurs
-    if (!id.equals("foreign-no-env")) {
+    if (!id.startsWith("log-")) {
       args.addAll(List.of("--env", "CartPole-v1")); // DuckDB-written copies carry no batchq metadata
     }
     add(id, 1, List.of(says), List.of(o), args.toArray(String[]::new));
@@ -117,7 +117,24 @@ class ErrorsTest {
     try (Duck duck = new Duck()) {
       duck.execute("COPY (SELECT * FROM " + Duck.quote(data) + ") TO " + Duck.quote(foreign) + " (FORMAT parquet)");
     }
-    fit("foreign-no-env", foreign, "foreign.parquet", "--env");
+    add("log-actions-too-few", 1, List.of("foreign.parquet", "action 1 occurs, but --actions is 1"), List.of(out("la")),
+        "fit", foreign.toString(), "--actions", "1", "--out", out("la").toString());
+    Path narrowLog = variant("narrow-log", "episode_id, step, obs[1:3] AS obs, next_obs[1:3] AS next_obs, terminated,"
+        + " truncated, behavior_prob, action, reward", "true");
+    add("log-width-differs", 1, List.of("narrow-log.parquet", "observations have 3 values", "4"), List.of(out("lw")),
+        "fit", foreign.toString(), narrowLog.toString(), "--out", out("lw").toString());
+    Path named = variant("named", "episode_id, step, obs, next_obs, terminated, truncated, behavior_prob, reward,"
+        + " CASE WHEN action = 0 THEN 'left' ELSE 'right' END AS action", "true");
+    add("action-name-unlisted", 1, List.of("named.parquet", "action 'right' is not one of --action-values left,stay"),
+        List.of(out("an1")), "fit", named.toString(), "--action-values", "left,stay", "--out", out("an1").toString());
+    add("action-names-unstated", 1, List.of("named.parquet", "holds names", "--action-values"), List.of(out("an2")),
+        "fit", named.toString(), "--out", out("an2").toString());
+    add("step-col-no-episode", 2, List.of("--step-col", "--episode-col"), List.of(out("sc")), "fit", data.toString(),
+        "--step-col", "step", "--episode-col", "none", "--out", out("sc").toString());
+    Path logModel = dir.resolve("log-model");
+    Cli.ok("fit", foreign.toString(), "--iterations", "2", "--trees", "5", "--out", logModel.toString());
+    add("log-model-simulated", 1, List.of("log-model", "was fitted on a log without a simulator", "batchq ope"),
+        List.of(), "evaluate", logModel.toString());
 
     add("unknown-option", 2, List.of("Unknown option", "--bogus"), List.of(out("uo")), "fit", data.toString(), "--bogus",
         "--out", out("uo").toString());

@@ -98,17 +98,43 @@ class FitCommandTest {
     Path theirs = dir.resolve("theirs");
     // The random data never reaches the time limit, so 'done' means terminated here, as the user states.
     Cli.ok(fit(ours, data.toString(), "--algorithm", "multiple"));
-    Cli.Result noEnv = Cli.run(fit(dir.resolve("x"), foreign.toString(), "--obs-cols", "x,v,th,w", "--next-obs-cols",
-        "nx,nv,nth,nw", "--action-col", "act", "--reward-col", "r", "--episode-col", "ep", "--done-col", "done",
-        "--done-means", "terminated"));
-    assertEquals(1, noEnv.exitCode());
-    assertTrue(noEnv.err().contains("--env") && noEnv.err().contains("foreign.parquet"), noEnv.err());
     Cli.ok(fit(theirs, foreign.toString(), "--env", "CartPole-v1", "--obs-cols", "x,v,th,w", "--next-obs-cols",
         "nx,nv,nth,nw", "--action-col", "act", "--reward-col", "r", "--episode-col", "ep", "--done-col", "done",
         "--done-means", "terminated", "--algorithm", "multiple"));
     for (String f : List.of("q-action-0.json", "q-action-1.json")) {
       assertArrayEquals(Files.readAllBytes(ours.resolve(f)), Files.readAllBytes(theirs.resolve(f)), f);
     }
+
+    // Without --env the same file is a log of a system batchq does not simulate: its spaces come from the data,
+    // the output says what was assumed, and the boosters are the same (nothing about them depends on the name).
+    Path log = dir.resolve("log");
+    Cli.Result noEnv = Cli.ok(fit(log, foreign.toString(), "--obs-cols", "x,v,th,w", "--next-obs-cols",
+        "nx,nv,nth,nw", "--action-col", "act", "--reward-col", "r", "--episode-col", "ep", "--done-col", "done",
+        "--done-means", "terminated", "--algorithm", "multiple"));
+    assertTrue(noEnv.err().contains("a log without a simulator with 4 observation values and 2 actions (0..1),"
+        + " assumed from the largest action in the data (1, in"), noEnv.err());
+    for (String f : List.of("q-action-0.json", "q-action-1.json")) {
+      assertArrayEquals(Files.readAllBytes(ours.resolve(f)), Files.readAllBytes(log.resolve(f)), f);
+    }
+    var manifest = ModelBundle.manifest(log);
+    assertEquals(null, manifest.envId(), "no environment is recorded where none is known");
+    assertEquals(4, manifest.observationSize());
+    assertEquals(2, manifest.actionCount());
+    Cli.Result evaluate = Cli.run("evaluate", log.toString(), "--episodes", "2");
+    assertEquals(1, evaluate.exitCode());
+    assertTrue(evaluate.err().contains("was fitted on a log without a simulator") && evaluate.err().contains("ope")
+        && evaluate.err().lines().count() == 1, evaluate.err());
+    // --actions states what the data cannot: a third action that never occurs.
+    Path three = dir.resolve("three");
+    Cli.Result stated = Cli.ok(fit(three, foreign.toString(), "--obs-cols", "x,v,th,w", "--next-obs-cols",
+        "nx,nv,nth,nw", "--action-col", "act", "--reward-col", "r", "--episode-col", "ep", "--done-col", "done",
+        "--done-means", "terminated", "--actions", "3"));
+    assertFalse(stated.err().contains("assumed"), stated.err());
+    assertEquals(3, ModelBundle.manifest(three).actionCount());
+    String info = Cli.ok("info", foreign.toString(), "--obs-cols", "x,v,th,w", "--next-obs-cols", "nx,nv,nth,nw",
+        "--action-col", "act", "--reward-col", "r", "--episode-col", "ep", "--done-col", "done", "--done-means",
+        "terminated").out();
+    assertTrue(info.contains("none: a log without a simulator"), info);
   }
 
   /** Writes a copy of the test data through DuckDB with one column replaced by an expression. */
