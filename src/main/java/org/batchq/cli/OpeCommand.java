@@ -103,8 +103,8 @@ final class OpeCommand implements Callable<Integer> {
     }
     EpsilonGreedyPolicy.checkEpsilon(targetEpsilon);
     int refitCount = bootstrap == 0 ? 0 : refits;
-    double gamma = gamma(policyArgs);
     Training.Config config = fqe.config(seed);
+    double gamma = fqe.given("--gamma") ? config.gamma() : modelsGamma(policyArgs);
     int iterations = fqe.given("--iterations") ? config.iterations() : Fqe.iterationsFor(gamma);
     LearnerSettings learner = fqe.given("--trees") ? config.learner() : Fqe.learnerFor(config.learner());
     OffPolicyEvaluation.Settings settings = new OffPolicyEvaluation.Settings(
@@ -116,14 +116,13 @@ final class OpeCommand implements Callable<Integer> {
     TrainingData decoded = TrainingData.read(dataset);
     FqiData all = decoded.all();
     int[] starts = decoded.episodeStarts();
-    boolean weighted = chosen.stream().anyMatch(Estimator::weighted);
     float[] probs = all.behaviorProbs();
     boolean estimated = false;
     if (probs == null && data.behaviorProbColumnGiven()) {
       throw new BadInputException(dataset.describe(), "has no column " + data.columns.behaviorProbCol
           + " (named by --behavior-prob-col)");
     }
-    if (probs == null && weighted) {
+    if (probs == null && settings.weighs()) {
       try {
         probs = BehaviorModel.crossFitted(all, starts, ClassifierSettings.defaults(seed));
       } catch (UnusableDataException e) {
@@ -133,28 +132,21 @@ final class OpeCommand implements Callable<Integer> {
     }
     LoggedEpisodes log = new LoggedEpisodes(all, starts, probs, estimated);
 
-    List<AutoCloseable> open = new ArrayList<>();
+    List<GreedyPolicy> open = new ArrayList<>();
     List<OffPolicyEvaluation.Target> targets = new ArrayList<>();
     OffPolicyEvaluation.Report report;
     try {
       for (String p : policyArgs) {
         targets.add(new OffPolicyEvaluation.Target(p, policy(p, env, open)));
       }
-      boolean fitsQ = chosen.stream().anyMatch(e -> e != Estimator.PDIS && e != Estimator.WPDIS);
-      long work = fitsQ ? (long) targets.size()
+      long work = settings.fitsModel() ? (long) targets.size()
           * (iterations + (long) refitCount * OffPolicyEvaluation.refitIterations(iterations)) : 0;
       try (Progress progress = Progress.start("ope", work, "FQE iterations")) {
         report = OffPolicyEvaluation.run(log, targets, settings,
             it -> progress.step(1, String.format("loss %.4g", it.trainLoss())));
       }
     } finally {
-      for (AutoCloseable c : open) {
-        try {
-          c.close();
-        } catch (Exception ignored) {
-          // closing frees memory; nothing to report
-        }
-      }
+      open.forEach(GreedyPolicy::close);
     }
     print(report, settings);
     if (diagnostics != null) {
@@ -193,11 +185,8 @@ final class OpeCommand implements Callable<Integer> {
     return out;
   }
 
-  /** --gamma if given, else the FQI models' own (which must agree), else 0.99. */
-  private double gamma(List<String> policies) {
-    if (fqe.given("--gamma")) {
-      return fqe.config(seed).gamma();
-    }
+  /** The FQI models' own discount (they must agree), else 0.99: --gamma's default. */
+  private static double modelsGamma(List<String> policies) {
     Set<Double> gammas = policies.stream().filter(p -> !"random".equals(p)).map(p -> ModelBundle.manifest(Path.of(p)))
         .map(Manifest::gamma).filter(g -> g != null).collect(Collectors.toCollection(java.util.TreeSet::new));
     if (gammas.size() > 1) {
@@ -207,7 +196,7 @@ final class OpeCommand implements Callable<Integer> {
     return gammas.isEmpty() ? 0.99 : gammas.iterator().next();
   }
 
-  private Policy policy(String name, EnvSpec env, List<AutoCloseable> open) {
+  private Policy policy(String name, EnvSpec env, List<GreedyPolicy> open) {
     if ("random".equals(name)) {
       return new RandomPolicy(env.actionCount());
     }
@@ -245,7 +234,7 @@ final class OpeCommand implements Callable<Integer> {
         ? "estimated (the log has none): an XGBoost softmax classifier on " + BehaviorModel.FOLDS
             + " folds of episodes, each row predicted by the model that did not see it"
         : "from the log's column " + data.columns.behaviorProbCol));
-    if (s.estimators().stream().anyMatch(e -> e != Estimator.PDIS && e != Estimator.WPDIS)) {
+    if (s.fitsModel()) {
       System.out.printf("FQE: %d iterations (gamma^K = %.3g), %s learner; interval from %d refits on episode"
           + " resamples.%n", s.schedule().iterations(), Math.pow(s.gamma(), s.schedule().iterations()),
           s.learner().algorithm(), s.refits());

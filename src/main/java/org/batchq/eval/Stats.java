@@ -51,7 +51,7 @@ public final class Stats {
   }
 
   /** The 97.5% quantile of Student's t with {@code df} degrees of freedom. */
-  static double t975(int df) {
+  public static double t975(int df) {
     return TDistribution.of(df).inverseCumulativeProbability(0.975);
   }
 }

@@ -29,7 +29,6 @@ import org.batchq.learner.Regressor;
  * The learner is behind {@link Regressor}; everything here is the algorithm and its diagnostics.
  */
 public final class Fqi {
-  /** What one fit returns: the last Q-function and a row of diagnostics per iteration. */
   /**
    * What one fit returns: the last Q-function, a row of diagnostics per iteration, and where every discounted
    * return of the data's rewards lies ({@code [lo, hi]}, see {@link #returnRange}): no sound Q leaves it.

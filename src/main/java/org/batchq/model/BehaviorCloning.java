@@ -8,6 +8,7 @@ import org.batchq.data.Dataset;
 import org.batchq.env.EnvSpec;
 import org.batchq.fqi.FqiData;
 import org.batchq.fqi.TrainingData;
+import org.batchq.learner.ActionValues;
 import org.batchq.learner.Learners;
 import org.batchq.learner.xgboost.ActionClassifier;
 import org.batchq.learner.xgboost.ClassifierSettings;
@@ -34,14 +35,12 @@ public final class BehaviorCloning {
       double fitSeconds = (System.nanoTime() - start) / 1e9 - loadSeconds;
       float[] p = classifier.predict(data.obs(), data.rows());
       int a = env.actionCount();
+      int[] likeliest = new int[data.rows()];
+      ActionValues.argmax(p, data.rows(), a, likeliest);
       double hits = 0;
       double logLoss = 0;
       for (int i = 0; i < data.rows(); i++) {
-        int best = 0;
-        for (int b = 1; b < a; b++) {
-          best = p[i * a + b] > p[i * a + best] ? b : best;
-        }
-        hits += best == data.actions()[i] ? 1 : 0;
+        hits += likeliest[i] == data.actions()[i] ? 1 : 0;
         logLoss -= Math.log(Math.max(1e-15, p[i * a + data.actions()[i]]));
       }
       long episodes = decoded.episodeStarts().length - 1;

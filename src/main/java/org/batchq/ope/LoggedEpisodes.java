@@ -31,13 +31,6 @@ public record LoggedEpisodes(FqiData data, int[] starts, float[] behaviorProbs, 
     return max;
   }
 
-  /** Each episode's first row. */
-  public int[] firstRows() {
-    int[] out = new int[episodes()];
-    System.arraycopy(starts, 0, out, 0, out.length);
-    return out;
-  }
-
   /**
    * The log with episode e repeated {@code counts[e]} times (a bootstrap resample), as FQI's input: the rows and the
    * initial states of the chosen episodes, in episode order.
@@ -72,23 +65,5 @@ public record LoggedEpisodes(FqiData data, int[] starts, float[] behaviorProbs, 
       }
     }
     return new FqiData(n, d, data.actionCount(), obs, actions, rewards, next, terminal, initial, null, Backup.MAX);
-  }
-
-  /** The same resample's rows of a per-row array of {@code width} values (a target distribution, for example). */
-  public float[] resampleRows(float[] perRow, int width, int[] counts) {
-    int n = 0;
-    for (int e = 0; e < episodes(); e++) {
-      n += counts[e] * (starts[e + 1] - starts[e]);
-    }
-    float[] out = new float[n * width];
-    int at = 0;
-    for (int e = 0; e < episodes(); e++) {
-      int len = (starts[e + 1] - starts[e]) * width;
-      for (int c = 0; c < counts[e]; c++) {
-        System.arraycopy(perRow, starts[e] * width, out, at, len);
-        at += len;
-      }
-    }
-    return out;
   }
 }

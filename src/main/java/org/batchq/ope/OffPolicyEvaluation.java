@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
-import org.apache.commons.statistics.distribution.TDistribution;
 import org.batchq.env.Rng;
+import org.batchq.eval.Stats;
 import org.batchq.fqi.Fqi;
 import org.batchq.fqi.FqiData;
 import org.batchq.fqi.IterationStats;
@@ -81,6 +81,16 @@ public final class OffPolicyEvaluation {
     public double gamma() {
       return schedule.gamma();
     }
+
+    /** Whether any chosen estimator weighs episodes by importance ratios (and so needs behaviour probabilities). */
+    public boolean weighs() {
+      return estimators.stream().anyMatch(Estimator::weighted);
+    }
+
+    /** Whether any chosen estimator needs FQE's Q-function (FQE itself, DR, WDR). */
+    public boolean fitsModel() {
+      return estimators.stream().anyMatch(Estimator::needsModel);
+    }
   }
 
   /** A value with its 95% interval (NaN bounds without one). */
@@ -121,11 +131,11 @@ public final class OffPolicyEvaluation {
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("name at least one policy");
     }
-    boolean weighted = settings.estimators().stream().anyMatch(Estimator::weighted);
+    boolean weighted = settings.weighs();
     if (weighted && log.behaviorProbs() == null) {
       throw new IllegalArgumentException("importance sampling needs behaviour probabilities");
     }
-    boolean model = settings.estimators().stream().anyMatch(Estimator::needsModel);
+    boolean model = settings.fitsModel();
     FqiData data = log.data();
     int episodes = log.episodes();
     int actions = data.actionCount();
@@ -143,8 +153,6 @@ public final class OffPolicyEvaluation {
     Map<Estimator, double[]> firstReplicates = new EnumMap<>(Estimator.class);
     Map<Estimator, Double> firstValues = new EnumMap<>(Estimator.class);
     for (Target target : targets) {
-      float[] pi = new float[data.rows() * actions];
-      target.policy().distribution(data.obs(), data.rows(), pi);
       Map<Estimator, Double> values = new EnumMap<>(Estimator.class);
       Map<Estimator, double[]> replicates = new EnumMap<>(Estimator.class);
       double ess = Double.NaN;
@@ -159,6 +167,8 @@ public final class OffPolicyEvaluation {
         }
       }
       if (weighted) {
+        float[] pi = new float[data.rows() * actions];
+        target.policy().distribution(data.obs(), data.rows(), pi);
         ImportanceSampling is = new ImportanceSampling(log, pi, q, gamma);
         ImportanceSampling.Values full = is.estimate(null);
         ess = full.ess();
@@ -279,12 +289,7 @@ public final class OffPolicyEvaluation {
     if (n < 2) {
       return new Interval(estimate, Double.NaN, Double.NaN);
     }
-    double mean = Arrays.stream(replicates).average().orElseThrow();
-    double ss = 0;
-    for (double r : replicates) {
-      ss += (r - mean) * (r - mean);
-    }
-    double half = TDistribution.of(n - 1).inverseCumulativeProbability(0.975) * Math.sqrt(ss / (n - 1));
+    double half = Stats.t975(n - 1) * Stats.summarize(replicates).std();
     return new Interval(estimate, estimate - half, estimate + half);
   }
 }

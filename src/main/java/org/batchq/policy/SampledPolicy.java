@@ -2,7 +2,6 @@ package org.batchq.policy;
 
 import org.batchq.env.Rng;
 import org.batchq.learner.Learners;
-import org.batchq.model.ModelBundle;
 
 /**
  * Draws each action from a behaviour-cloning bundle's own distribution pi(a | s) instead of taking its most likely

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.batchq.eval.Evaluation;
+import org.batchq.eval.Stats;
 import org.batchq.io.Json;
 import org.batchq.policy.EpsilonGreedyPolicy;
 import org.batchq.policy.GreedyPolicy;
@@ -142,11 +143,9 @@ public final class OpeExperiment {
         o = Evaluation.run(p, ENV, TRUTH_EPISODES, 64, TRUTH_SEED, 0, i -> {});
       }
     }
-    double[] d = o.discountedReturns(GAMMA);
-    double mean = Arrays.stream(d).average().orElseThrow();
-    double ss = Arrays.stream(d).map(x -> (x - mean) * (x - mean)).sum();
-    Truth truth = new Truth(mean, Math.sqrt(ss / (d.length - 1) / d.length),
-        Arrays.stream(o.returns()).average().orElseThrow());
+    Stats.Summary discounted = Stats.summarize(o.discountedReturns(GAMMA));
+    Truth truth = new Truth(discounted.mean(), discounted.std() / Math.sqrt(discounted.n()),
+        Stats.summarize(o.returns()).mean());
     Files.writeString(cached, Json.write(truth));
     return truth;
   }
