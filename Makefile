@@ -36,10 +36,12 @@ bench-spark: build spark
 	spark/bench.sh
 
 # Learning quality over seeds, written to docs/RESULTS.md, one block per variant (about 15-40 minutes each):
-# ALG=single runs one algorithm; a variant may carry fit options, e.g. ALG='"single --ensemble 3"'.
+# ALG=single runs one algorithm; a variant may carry fit options, e.g. ALG='"single --ensemble 3"'; SEEDS=100-109
+# reports other seeds than the 1-5 defaults were chosen on, ENV=Acrobot-v1 another environment. It resumes.
 experiment: build
 	$(MVN) -DskipTests test-compile
-	java -Xmx16g -cp $(JAR):target/test-classes org.batchq.bench.Experiment $(ALG)
+	java -Xmx16g $(if $(SEEDS),-Dseeds=$(SEEDS)) $(if $(ENV),-Denv=$(ENV)) \
+	  -cp $(JAR):target/test-classes org.batchq.bench.Experiment $(ALG)
 
 # Off-policy estimates against online truths in CartPole-v1, written to docs/ope.md (resumes from
 # target/ope-experiment); OPE_OPTIONS='...' adds options to every `batchq ope` call.

@@ -198,10 +198,10 @@ final class Plots {
   }
 
   static String valueCsv(List<RoundRecord> rounds) {
-    Table t = new Table("round", "eval_initial_max_q", "eval_discounted_return", "value_bound", "guard",
+    Table t = new Table("round", "eval_initial_max_q", "eval_discounted_return", "value_bound", "value_floor", "guard",
         "diverged_initial_max_q", "diverged_train_loss");
     for (RoundRecord r : rounds) {
-      t.row(r.round(), r.evalInitialMaxQ(), r.evalDiscountedReturn(), r.valueBound(), r.guard(),
+      t.row(r.round(), r.evalInitialMaxQ(), r.evalDiscountedReturn(), r.valueBound(), r.valueFloor(), r.guard(),
           r.divergedInitialMaxQ(), r.divergedTrainLoss());
     }
     return t.render(Table.Format.CSV);

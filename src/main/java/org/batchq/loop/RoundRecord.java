@@ -15,6 +15,7 @@ import java.util.List;
  * @param evalInitialMaxQ mean over the evaluation's initial states of max_a Q(s0, a): the model's own estimate
  * @param evalDiscountedReturn those episodes' mean discounted return at the fit's gamma: what the estimate should be
  * @param valueBound the largest value any discounted return of the fitted data's rewards can take
+ * @param valueFloor the smallest such value: with {@code valueBound}, the range the guard judges a fit by
  * @param guard null when the fit was sound; "restarted from zero" when the fit from the carried Q went wrong and
  *     the round was fitted again from zero; "diverged" when a fit from zero went wrong too (see {@code
  *     Training.Outcome.diverged})
@@ -27,7 +28,7 @@ public record RoundRecord(
     double evalSeconds, double behaviorMeanLength, double evalMean, double evalStd, double evalMin, double evalMax,
     double trainLoss, double validResidual, List<Double> trainLossPerIteration, List<Double> validResidualPerIteration,
     Double behaviorMeanReturn, Double evalMeanReturn, Double evalStdReturn, Double evalMinReturn,
-    Double evalMaxReturn, Double evalInitialMaxQ, Double evalDiscountedReturn, Double valueBound, String guard,
+    Double evalMaxReturn, Double evalInitialMaxQ, Double evalDiscountedReturn, Double valueBound, Double valueFloor, String guard,
     Double divergedInitialMaxQ, Double divergedTrainLoss) {
 
   /**

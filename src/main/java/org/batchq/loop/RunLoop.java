@@ -182,7 +182,7 @@ public final class RunLoop {
         its.stream().map(IterationStats::validResidual).toList(), data.meanReturn(), eval.returns().mean(),
         eval.returns().std(), eval.returns().min(), eval.returns().max(), initialMaxQ,
         Arrays.stream(eval.outcome().discountedReturns(settings.training().gamma())).average().orElse(Double.NaN),
-        (double) fit.returnRange()[1], guard, divergedInitialMaxQ, divergedTrainLoss);
+        (double) fit.returnRange()[1], (double) fit.returnRange()[0], guard, divergedInitialMaxQ, divergedTrainLoss);
   }
 
   /** Round k's fit on {@code dataset} from {@code start} (null: from zero), shown as phase {@code what}. */
