@@ -66,15 +66,9 @@ final class CollectCommand implements Callable<Integer> {
     }
     try (GreedyPolicy greedy = "random".equals(policy) ? null : loadModel()) {
       // A model says which environment it acts in; --env, if given, must agree with it.
-      if (greedy != null && greedy.model().manifest().envId() == null) {
-        throw ModelBundle.withoutSimulator(model, greedy.model().manifest());
-      }
-      String trained = greedy == null ? null : greedy.model().manifest().envId();
-      if (env == null && trained != null && !Environments.ids().contains(trained)) {
-        throw new BadInputException(model, "was trained for " + trained + ", which batchq does not simulate (it"
-            + " simulates " + Environments.ids() + ")");
-      }
-      EnvSpec spec = Environments.spec(env != null ? env : trained != null ? trained : Environments.DEFAULT);
+      EnvSpec trained = greedy == null ? null : ModelBundle.simulatedEnvironment(model, greedy.model().manifest());
+      EnvSpec spec = env != null ? Environments.spec(env) : trained != null ? trained
+          : Environments.spec(Environments.DEFAULT);
       if (greedy != null) {
         greedy.model().requireFits(spec);
       }

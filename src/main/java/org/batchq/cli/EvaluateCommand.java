@@ -93,10 +93,7 @@ final class EvaluateCommand implements Callable<Integer> {
         continue;
       }
       var manifest = ModelBundle.manifest(Path.of(name));
-      if (manifest.envId() == null) {
-        throw ModelBundle.withoutSimulator(Path.of(name), manifest);
-      }
-      String id = manifest.envId();
+      String id = ModelBundle.simulatedEnvironment(Path.of(name), manifest).id();
       if (settled != null && !settled.equals(id)) {
         throw new IllegalArgumentException(name + " was trained for " + id + ", not " + settled
             + ": compare models of one environment");

@@ -3,10 +3,12 @@ package org.batchq.cli;
 import java.util.concurrent.Callable;
 import org.batchq.data.Dataset;
 import org.batchq.data.DatasetSummary;
+import org.batchq.env.Environments;
+import org.batchq.env.Plugin;
+import org.batchq.io.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
-import org.batchq.io.Table;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
     description = "Describe what a dataset holds: files, rows, episodes, lengths and returns (quantiles), actions,"
@@ -28,7 +30,9 @@ final class InfoCommand implements Callable<Integer> {
     Table t = new Table("property", "value");
     t.row("files", s.files().size());
     s.files().forEach(f -> t.row("  file", f));
-    t.row("environment", s.envId() == null ? "none: a log without a simulator" : s.envId());
+    Plugin plugin = Environments.plugin(s.envId());
+    t.row("environment", s.envId() == null ? "none: a log without a simulator"
+        : s.envId() + (plugin == null ? "" : " (plugin " + plugin.describe() + ")"));
     t.row("rows", Table.cell(s.rows()));
     t.row("episodes", Table.cell(s.episodes()));
     t.row("episode length mean", Table.cell(s.lengthMean()));

@@ -2,11 +2,13 @@ package org.batchq.cli;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.batchq.Version;
+import org.batchq.env.Environments;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.InvalidSettingException;
@@ -30,6 +32,10 @@ public final class Main {
   @Option(names = "--verbose", description = "Print stack traces and extra detail.", scope = CommandLine.ScopeType.INHERIT)
   static boolean verbose;
 
+  @Option(names = "--plugin", paramLabel = "JAR", scope = CommandLine.ScopeType.INHERIT,
+      description = "A jar of environments of your own, found by ServiceLoader (docs/environments.md); repeatable.")
+  static List<Path> plugins;
+
   /** For other top-level commands' own --verbose option. */
   public static void verbose(boolean on) {
     verbose = on;
@@ -50,10 +56,21 @@ public final class Main {
    */
   public static int execute(Object topCommand, String... args) {
     verbose = false;
+    plugins = null;
     CommandLine cli = new CommandLine(topCommand);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setDefaultValueProvider(FitOptions.DEFAULTS);
     cli.setExecutionExceptionHandler(Main::onError);
+    cli.setExecutionStrategy(parsed -> {
+      // Each command line registers its own plugins (and the classpath's), before any environment is looked up.
+      try {
+        Environments.usePlugins(plugins == null ? List.of() : plugins);
+      } catch (RuntimeException e) {
+        List<CommandLine> chain = parsed.asCommandLineList();
+        return onError(e, chain.get(chain.size() - 1), parsed);
+      }
+      return new CommandLine.RunLast().execute(parsed);
+    });
     cli.setParameterExceptionHandler((e, a) -> {
       PrintWriter err = e.getCommandLine().getErr();
       String command = e.getCommandLine().getCommandSpec().qualifiedName();

@@ -1,5 +1,6 @@
 package org.batchq.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import org.batchq.io.Table;
 import org.batchq.loop.RoundRecord;
 import org.batchq.loop.RunLoop;
 import org.batchq.loop.RunManifest;
+import org.batchq.loop.RunPaths;
 import org.batchq.loop.RunSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,11 +89,13 @@ final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--force and --resume exclude each other");
     }
     int envs = lockstep.envs();
-    Environments.spec(env);
     var training = fit.config(seed, chosen -> "multiple".equals(chosen) ? MULTIPLE_AVERAGE_ITERATES : 1);
     boolean carry = carryQ != null ? carryQ : !"neural".equals(training.algorithm());
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
         episodes, stepBudget, growBatch, carry, epsilon, evalEpisodes, envs, seed, training, select);
+    // Unknown ids fail here, before any work; a run resumed without its plugin is told which jar to load.
+    Path recorded = new RunPaths(dir, settings.name()).manifestPath();
+    Environments.spec(env, resume && Files.exists(recorded) ? RunLoop.load(recorded).envPlugin() : null);
     RunManifest done;
     try (PhaseProgress progress = new PhaseProgress()) {
       RunLoop loop = new RunLoop(dir, settings, progress);
@@ -136,10 +140,9 @@ final class RunCommand implements Callable<Integer> {
     private Progress current;
 
     @Override
-    public void phase(int round, String what, int units) {
+    public void phase(int round, String what, int count, String unit) {
       close();
-      current = Progress.start(round < 0 ? what : "round " + round + " " + what, units,
-          what.equals("fit") ? "iterations" : "episodes");
+      current = Progress.start(round < 0 ? what : "round " + round + " " + what, count, unit);
     }
 
     @Override

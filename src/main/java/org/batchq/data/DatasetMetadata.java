@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.batchq.env.EnvSpec;
 import org.batchq.env.Environments;
+import org.batchq.env.Plugin;
 import org.batchq.io.BadInputException;
 
 /**
@@ -14,10 +15,11 @@ import org.batchq.io.BadInputException;
  * whose spaces come from the data.
  *
  * @param behaviorPolicy the behaviour policy as JSON, e.g. {@code {"type":"random"}}
+ * @param envPlugin the plugin the environment came from; null for a built-in environment
  */
 public record DatasetMetadata(
     int formatVersion, String envId, int observationSize, int actionCount, String behaviorPolicy, long seed,
-    String batchqVersion) {
+    String batchqVersion, Plugin envPlugin) {
 
   static final String PREFIX = "batchq.";
 
@@ -30,6 +32,12 @@ public record DatasetMetadata(
     kv.put(PREFIX + "behavior_policy", behaviorPolicy);
     kv.put(PREFIX + "seed", Long.toString(seed));
     kv.put(PREFIX + "batchq_version", batchqVersion);
+    if (envPlugin != null) {
+      kv.put(PREFIX + "env_plugin", envPlugin.jar());
+      if (envPlugin.sha256() != null) {
+        kv.put(PREFIX + "env_plugin_sha256", envPlugin.sha256());
+      }
+    }
     return kv;
   }
 
@@ -42,6 +50,7 @@ public record DatasetMetadata(
    */
   public static EnvSpec settle(List<String> files, List<Optional<DatasetMetadata>> metadata, String envOption) {
     String settled = envOption;
+    Plugin recorded = null;
     for (int i = 0; i < files.size(); i++) {
       if (metadata.get(i).isEmpty()) {
         continue;
@@ -56,6 +65,7 @@ public record DatasetMetadata(
             + settled);
       }
       settled = m.envId();
+      recorded = m.envPlugin();
     }
     String first = files.isEmpty() ? "input" : files.get(0);
     if (settled == null) {
@@ -64,7 +74,7 @@ public record DatasetMetadata(
     }
     EnvSpec env;
     try {
-      env = Environments.spec(settled);
+      env = Environments.spec(settled, recorded);
     } catch (IllegalArgumentException e) {
       throw new BadInputException(first, e.getMessage());
     }
@@ -152,6 +162,8 @@ public record DatasetMetadata(
         Integer.parseInt(kv.get(PREFIX + "action_count")),
         kv.get(PREFIX + "behavior_policy"),
         Long.parseLong(kv.get(PREFIX + "seed")),
-        kv.get(PREFIX + "batchq_version")));
+        kv.get(PREFIX + "batchq_version"),
+        kv.containsKey(PREFIX + "env_plugin")
+            ? new Plugin(kv.get(PREFIX + "env_plugin"), kv.get(PREFIX + "env_plugin_sha256")) : null));
   }
 }

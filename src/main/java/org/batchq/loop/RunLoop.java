@@ -44,7 +44,8 @@ public final class RunLoop {
 
   /** Progress of the loop, for the CLI. */
   public interface Listener {
-    void phase(int round, String what, int units);
+    /** A phase of round {@code round} (-1: before the rounds) begins: {@code count} steps of {@code unit}. */
+    void phase(int round, String what, int count, String unit);
 
     void advance(String detail);
   }
@@ -77,12 +78,14 @@ public final class RunLoop {
     for (int k = rounds.size(); k < settings.rounds(); k++) {
       rounds.add(round(k));
       save(new RunManifest(RunManifest.FORMAT, RunManifest.FORMAT_VERSION, settings, random.lengths().mean(), rounds,
-          null, (System.nanoTime() - start) / 1e9, random.returns().mean()));
+          null, (System.nanoTime() - start) / 1e9, random.returns().mean(),
+          Environments.plugin(settings.envId())));
       Plots.write(paths.plotDir(), rounds, random.lengths().mean(), random.returns().mean(), stepLimit);
     }
     RunManifest.Best best = keepBest(rounds);
     RunManifest done = new RunManifest(RunManifest.FORMAT, RunManifest.FORMAT_VERSION, settings,
-        random.lengths().mean(), rounds, best, (System.nanoTime() - start) / 1e9, random.returns().mean());
+        random.lengths().mean(), rounds, best, (System.nanoTime() - start) / 1e9, random.returns().mean(),
+        Environments.plugin(settings.envId()));
     save(done);
     Plots.write(paths.plotDir(), rounds, random.lengths().mean(), random.returns().mean(), stepLimit);
     return done;
@@ -127,7 +130,7 @@ public final class RunLoop {
     // Whatever an interrupted attempt at this round left is not recorded, so it is not part of the run.
     delete(List.of(paths.datasetOf(k), paths.modelOf(k)));
     long t0 = System.nanoTime();
-    listener.phase(k, "collect", settings.episodes());
+    listener.phase(k, "collect", settings.episodes(), "episodes");
     Collection.Result data;
     Dataset dataset;
     Training.Outcome fit;
@@ -187,7 +190,7 @@ public final class RunLoop {
 
   /** Round k's fit on {@code dataset} from {@code start} (null: from zero), shown as phase {@code what}. */
   private Training.Outcome fit(int k, Dataset dataset, ModelBundle.Loaded start, String what) {
-    listener.phase(k, what, settings.training().iterations() * settings.training().ensemble());
+    listener.phase(k, what, settings.training().iterations() * settings.training().ensemble(), "iterations");
     return Training.fit(dataset, settings.training(), start, paths.modelOf(k), false,
         it -> listener.advance(String.format("loss %.4g", it.trainLoss())));
   }
@@ -196,7 +199,7 @@ public final class RunLoop {
   private record Scores(Stats.Summary returns, Stats.Summary lengths, Evaluation.Outcome outcome) {}
 
   private Scores evaluate(Policy policy, int evalRound, int round, String what) {
-    listener.phase(round, what, settings.evalEpisodes());
+    listener.phase(round, what, settings.evalEpisodes(), "episodes");
     Evaluation.Outcome o = Evaluation.run(policy, settings.envId(), settings.evalEpisodes(), settings.envs(),
         settings.seed(), evalRound, i -> listener.advance(null));
     return new Scores(Stats.summarize(o.returns()),
@@ -234,7 +237,7 @@ public final class RunLoop {
     Fqi.Schedule schedule = new Fqi.Schedule(Fqe.iterationsFor(gamma), gamma, true, 1);
     List<Double> values = new ArrayList<>();
     for (RoundRecord r : rounds) {
-      listener.phase(r.round(), "FQE on held-out episodes", schedule.iterations());
+      listener.phase(r.round(), "FQE on held-out episodes", schedule.iterations(), "iterations");
       try (GreedyPolicy greedy = GreedyPolicy.load(paths.root().resolve(r.model()));
           Fqe.Fit fit = Fqe.fit(split.valid(), greedy, schedule, Fqe.learnerFor(training.learner()), null,
               it -> listener.advance(null))) {

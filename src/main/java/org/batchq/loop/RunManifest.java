@@ -2,6 +2,7 @@ package org.batchq.loop;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import org.batchq.env.Plugin;
 
 /**
  * {@code runs/NAME.json}: a run's settings and the figures of every complete round. It is rewritten (atomically)
@@ -10,11 +11,12 @@ import java.util.List;
  * @param randomMean mean episode length of the uniform random policy on the run's evaluation seeds
  * @param randomMeanReturn its mean return
  * @param best the round whose model evaluated best (by mean return), re-scored on fresh seeds; null until the run ends
+ * @param envPlugin the plugin the run's environment came from; null for a built-in environment
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunManifest(
     String format, int formatVersion, RunSettings settings, double randomMean, List<RoundRecord> rounds, Best best,
-    double seconds, Double randomMeanReturn) {
+    double seconds, Double randomMeanReturn, Plugin envPlugin) {
 
   /** Manifests written before returns were recorded are CartPole runs: return equals length there. */
   public RunManifest {

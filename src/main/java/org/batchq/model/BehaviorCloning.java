@@ -6,6 +6,7 @@ import java.util.Map;
 import org.batchq.Version;
 import org.batchq.data.Dataset;
 import org.batchq.env.EnvSpec;
+import org.batchq.env.Environments;
 import org.batchq.fqi.FqiData;
 import org.batchq.fqi.TrainingData;
 import org.batchq.learner.ActionValues;
@@ -53,7 +54,7 @@ public final class BehaviorCloning {
       Map<String, Object> run = FitManifest.run(FitManifest.dataPaths(dataset), loadSeconds, fitSeconds, fitSeconds);
       run.put("threads", settings.threads());
       Manifest manifest = new Manifest(Manifest.FORMAT, ModelBundle.FORMAT_VERSION, Learners.BEHAVIOR_CLONING, env.id(),
-          env.observationSize(), env.actionCount(), "obs", null, null, settings.seed(), settings.recorded(), null,
+          Environments.plugin(env.id()), env.observationSize(), env.actionCount(), "obs", null, null, settings.seed(), settings.recorded(), null,
           FitManifest.dataFiles(dataset), training, Map.of("learner", settings.recorded()), null,
           Map.of("batchq", Version.BATCHQ, "xgboost4j", Version.XGBOOST), run);
       Path saved = ModelBundle.save(out, manifest, classifier, force);

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.batchq.Version;
 import org.batchq.data.Dataset;
 import org.batchq.env.EnvSpec;
+import org.batchq.env.Environments;
 import org.batchq.fqi.IterationStats;
 import org.batchq.io.Hashing;
 import org.batchq.io.Json;
@@ -80,7 +81,8 @@ public final class FitManifest {
       Map<String, Object> training,
       List<IterationStats> diagnostics, Map<String, Object> regressor, Map<String, Object> run) {
     String algorithm = config.algorithm();
-    return new Manifest(Manifest.FORMAT, ModelBundle.FORMAT_VERSION, algorithm, env.id(), env.observationSize(),
+    return new Manifest(Manifest.FORMAT, ModelBundle.FORMAT_VERSION, algorithm, env.id(), Environments.plugin(env.id()),
+        env.observationSize(),
         env.actionCount(), "single".equals(algorithm) ? "obs + one-hot(action)"
             : "neural".equals(algorithm) ? "obs (standardised inside the model)" : "obs", config.gamma(),
         config.iterations(), config.seed(), regressor, null, files, training, settings(config), diagnostics,

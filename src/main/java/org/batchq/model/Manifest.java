@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.batchq.env.Plugin;
 import org.batchq.fqi.IterationStats;
 import org.batchq.io.Hashing;
 
@@ -12,7 +13,8 @@ import org.batchq.io.Hashing;
  * A model bundle's {@code manifest.json} (docs/model-format.md): what the model is, how it was trained, from which
  * data, and the SHA-256 of every file it consists of. Fields under {@code run}, and each iteration's timings in
  * {@code diagnostics}, are facts of one run (times, paths, creation date) and are the only ones that may differ
- * between two fits with the same data, options and seed (docs/reproducibility.md).
+ * between two fits with the same data, options and seed (docs/reproducibility.md). {@code envPlugin} names the
+ * plugin jar an environment of your own came from (absent for a built-in one and for a log without a simulator).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Manifest(
@@ -20,6 +22,7 @@ public record Manifest(
     int formatVersion,
     String algorithm,
     String envId,
+    Plugin envPlugin,
     int observationSize,
     int actionCount,
     String featureLayout,
@@ -55,7 +58,7 @@ public record Manifest(
   }
 
   Manifest withFiles(Map<String, FileEntry> entries) {
-    return new Manifest(format, formatVersion, algorithm, envId, observationSize, actionCount, featureLayout, gamma,
+    return new Manifest(format, formatVersion, algorithm, envId, envPlugin, observationSize, actionCount, featureLayout, gamma,
         iterations, seed, regressor, entries, data, training, settings, diagnostics, versions, run);
   }
 }

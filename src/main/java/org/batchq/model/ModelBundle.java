@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.batchq.env.EnvSpec;
+import org.batchq.env.Environments;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
@@ -51,8 +52,24 @@ public final class ModelBundle {
 
   private ModelBundle() {}
 
+  /**
+   * The environment a model acts in, for the commands that simulate it (evaluate, collect): refused in one line
+   * naming the model when it was fitted on a log without a simulator, or when its environment is unknown here (for
+   * a plugin's environment, the message names the jar to load).
+   */
+  public static EnvSpec simulatedEnvironment(Path dir, Manifest m) {
+    if (m.envId() == null) {
+      throw withoutSimulator(dir, m);
+    }
+    try {
+      return Environments.spec(m.envId(), m.envPlugin());
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(dir, "was trained for " + m.envId() + ": " + e.getMessage());
+    }
+  }
+
   /** The one refusal of a simulator's work (evaluate, collect, run) for a model of a log without one. */
-  public static BadInputException withoutSimulator(Path dir, Manifest m) {
+  static BadInputException withoutSimulator(Path dir, Manifest m) {
     return new BadInputException(dir, "was fitted on a log without a simulator (" + m.observationSize()
         + " observations, " + m.actionCount() + " actions), so it cannot be run in one; compare it on logged data"
         + " with batchq ope (docs/ope.md)");

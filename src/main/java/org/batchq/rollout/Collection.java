@@ -34,7 +34,7 @@ public final class Collection {
   public static Result write(Rollout.Plan plan, Policy policy, Path out, boolean force, Consumer<Episode> onEpisode) {
     EnvSpec spec = Environments.spec(plan.envId());
     DatasetMetadata meta = new DatasetMetadata(DatasetSchema.FORMAT_VERSION, spec.id(), spec.observationSize(),
-        spec.actionCount(), policy.describe(), plan.seed(), Version.BATCHQ);
+        spec.actionCount(), policy.describe(), plan.seed(), Version.BATCHQ, Environments.plugin(spec.id()));
     IntStream.Builder lengths = IntStream.builder();
     DoubleStream.Builder returns = DoubleStream.builder();
     try (DatasetWriter writer = DatasetWriter.open(out, meta, force)) {

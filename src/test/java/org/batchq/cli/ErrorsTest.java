@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.batchq.io.AtomicOutput;
 import org.batchq.testing.Cli;
 import org.batchq.testing.Duck;
+import org.batchq.testing.PluginJars;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -136,6 +137,7 @@ class ErrorsTest {
     add("log-model-simulated", 1, List.of("log-model", "was fitted on a log without a simulator", "batchq ope"),
         List.of(), "evaluate", logModel.toString());
 
+    plugins();
     add("unknown-option", 2, List.of("Unknown option", "--bogus"), List.of(out("uo")), "fit", data.toString(), "--bogus",
         "--out", out("uo").toString());
     add("unknown-command", 2, List.of("frobnicate"), List.of(), "frobnicate");
@@ -227,6 +229,44 @@ class ErrorsTest {
       f.write(b ^ 0x01);
     }
     add("part-tampered", 1, List.of("part-00000.parquet", "_batchq_parts.json"), List.of(), "info", parts.toString());
+  }
+
+  /** Environments of your own: jars that are missing, empty or broken, ids nobody provides, a plugin not loaded. */
+  static void plugins() throws Exception {
+    Path chain = PluginJars.example(dir.resolve("chain.jar"));
+    add("plugin-missing", 1, List.of("nope.jar", "no such plugin jar"), List.of(out("pm.parquet")), "collect",
+        "--plugin", dir.resolve("nope.jar").toString(), "--episodes", "2", "--out", out("pm.parquet").toString());
+    Path empty = PluginJars.build(dir.resolve("empty.jar"), List.of(), Map.of("README.txt", "no environment here"));
+    add("plugin-no-environment", 1, List.of("empty.jar", "holds no batchq environment", PluginJars.SERVICES),
+        List.of(out("pe.parquet")), "collect", "--plugin", empty.toString(), "--episodes", "2", "--out", out("pe.parquet").toString());
+    Path broken = PluginJars.build(dir.resolve("broken.jar"), List.of(PluginJars.source(dir, "Broken", """
+        package org.example.test;
+        import org.batchq.env.*;
+        public final class Broken implements EnvironmentProvider {
+          public EnvSpec spec() { return new EnvSpec("Broken-v0", 1, 2, 20, 1); }
+          public Environment environment() {
+            return new Environment() {
+              int steps;
+              public void reset(Rng rng, float[] obs) { obs[0] = 0; }
+              public Step step(int action, float[] obs) {
+                if (++steps == 10) throw new IllegalStateException("the valve is stuck");
+                return new Step(0, false);
+              }
+            };
+          }
+        }
+        """)), Map.of(PluginJars.SERVICES, "org.example.test.Broken\n"));
+    add("plugin-step-throws", 1, List.of("broken.jar", "Broken-v0 step", "the valve is stuck"),
+        List.of(out("pt.parquet")), "collect", "--plugin", broken.toString(), "--env", "Broken-v0", "--episodes", "5",
+        "--out", out("pt.parquet").toString());
+    add("env-unknown", 2, List.of("unknown environment 'Bogus-v9'", "CartPole-v1", "Acrobot-v1", "Chain-v0",
+        "--plugin"), List.of(out("eu.parquet")), "collect", "--plugin", chain.toString(), "--env", "Bogus-v9", "--episodes", "2", "--out",
+        out("eu.parquet").toString());
+    Path chainData = dir.resolve("chain.parquet");
+    Cli.ok("collect", "--plugin", chain.toString(), "--env", "Chain-v0", "--episodes", "5", "--out",
+        chainData.toString());
+    add("plugin-not-loaded", 1, List.of("chain.parquet", "Chain-v0", "plugin chain.jar", "--plugin"),
+        List.of(out("pn")), "fit", chainData.toString(), "--out", out("pn").toString());
   }
 
   /** A JSON file that is not a configuration (no learner). */

@@ -16,7 +16,7 @@ class DatasetWriterTest {
   @TempDir Path dir;
 
   static DatasetMetadata meta() {
-    return new DatasetMetadata(DatasetSchema.FORMAT_VERSION, "CartPole-v1", 4, 2, "{\"type\":\"random\"}", 1, "test");
+    return new DatasetMetadata(DatasetSchema.FORMAT_VERSION, "CartPole-v1", 4, 2, "{\"type\":\"random\"}", 1, "test", null);
   }
 
   @Test
