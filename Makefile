@@ -8,22 +8,27 @@ export GOMP_SPINCOUNT ?= 10000
 
 build: $(JAR)
 
-$(JAR): pom.xml $(shell find src/main -type f)
+# The core depends on the runtime artifact (runtime/, its own Maven project), so it is installed first.
+$(JAR): pom.xml runtime/pom.xml $(shell find src/main runtime/src/main -type f)
+	$(MVN) -f runtime/pom.xml -DskipTests install
 	$(MVN) -DskipTests package
 	cp target/batchq-*-cli.jar $(JAR)
 
 # The Spark engine (spark/, its own Maven project): installs the core jar it builds on, then builds
 # spark/target/batchq-spark-*.jar (the launcher's) and *-app.jar (for spark-submit). Downloads Spark once.
 spark:
+	$(MVN) -f runtime/pom.xml -DskipTests install
 	$(MVN) -DskipTests install
 	cd spark && $(MVN) -DskipTests package
 
 run: build
 	bin/batchq run --force
 
-# Not quiet: Surefire's closing "Tests run:" lines are what CI reads. The core's tests run in `install`, which
-# also puts the core jar where spark/ finds it; then spark/'s tests run against it.
+# Not quiet: Surefire's closing "Tests run:" lines are what CI reads. The runtime's tests run first, on its own
+# classpath (Jackson only); the core's run in `install`, which also puts the core jar where spark/ finds it; then
+# spark/'s tests run against it.
 test:
+	mvn -B --no-transfer-progress -f runtime/pom.xml install
 	mvn -B --no-transfer-progress install
 	cd spark && mvn -B --no-transfer-progress test
 
@@ -61,5 +66,6 @@ interop: build
 	$(PYTHON) docs/examples/interop.py target/interop
 
 clean:
+	$(MVN) -f runtime/pom.xml clean
 	$(MVN) clean
 	cd spark && $(MVN) clean

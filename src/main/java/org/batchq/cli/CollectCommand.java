@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.batchq.env.EnvSpec;
 import org.batchq.env.Environments;
-import org.batchq.io.BadInputException;
 import org.batchq.model.ModelBundle;
 import org.batchq.policy.EpsilonGreedyPolicy;
 import org.batchq.policy.GreedyPolicy;

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.batchq.env.Environments;
 import org.batchq.eval.Evaluation;
 import org.batchq.eval.Stats;
+import org.batchq.io.Table;
 import org.batchq.model.ModelBundle;
 import org.batchq.policy.GreedyPolicy;
 import org.batchq.policy.RandomPolicy;
@@ -14,7 +15,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import org.batchq.io.Table;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Score saved policies greedily in the simulator, side by side.",

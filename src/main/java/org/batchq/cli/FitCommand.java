@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.batchq.data.Dataset;
 import org.batchq.io.AtomicOutput;
+import org.batchq.io.Table;
 import org.batchq.learner.xgboost.ClassifierSettings;
 import org.batchq.model.BehaviorCloning;
 import org.batchq.model.ModelBundle;
@@ -11,7 +12,6 @@ import org.batchq.model.Training;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import org.batchq.io.Table;
 
 @Command(name = "fit", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Fit a Q-function with Fitted Q Iteration over stored transitions and save a model bundle.")

@@ -7,8 +7,8 @@ import org.batchq.env.Environments;
 import org.batchq.env.Plugin;
 import org.batchq.io.Table;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
     description = "Describe what a dataset holds: files, rows, episodes, lengths and returns (quantiles), actions,"

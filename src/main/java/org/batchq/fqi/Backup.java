@@ -1,6 +1,6 @@
 package org.batchq.fqi;
 
-import org.batchq.learner.ActionValues;
+import org.batchq.runtime.ActionValues;
 
 /**
  * How a target bootstraps from Q at the next state, V(s') in y = r + gamma * (1 - terminated) * V(s'):

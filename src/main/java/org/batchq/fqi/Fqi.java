@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.batchq.io.InvalidSettingException;
-import org.batchq.learner.ActionValues;
-import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
+import org.batchq.runtime.ActionValues;
+import org.batchq.runtime.QFunction;
 
 /**
  * Fitted Q Iteration (Ernst, Geurts and Wehenkel, 2005), top to bottom:

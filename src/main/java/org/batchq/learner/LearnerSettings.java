@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import org.batchq.learner.neural.NeuralSettings;
 import org.batchq.learner.xgboost.XgboostSettings;
+import org.batchq.runtime.QFunction;
 
 /** The settings of one FQI learner; each kind makes its own {@link Regressor}. {@link Learners} lists the kinds. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")

@@ -1,5 +1,7 @@
 package org.batchq.learner;
 
+import org.batchq.runtime.QFunction;
+
 /**
  * The one thing FQI needs from a learner: fit Q_{k+1}(s, a) to targets, and predict Q for every action of fixed
  * state sets. State sets are registered once per fit ({@link #states}) so that a regressor can build its

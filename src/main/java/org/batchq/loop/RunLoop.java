@@ -19,7 +19,6 @@ import org.batchq.fqi.TrainingData;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Json;
-import org.batchq.learner.ActionValues;
 import org.batchq.model.ModelBundle;
 import org.batchq.model.Training;
 import org.batchq.ope.Fqe;
@@ -29,6 +28,7 @@ import org.batchq.policy.Policy;
 import org.batchq.policy.RandomPolicy;
 import org.batchq.rollout.Collection;
 import org.batchq.rollout.Rollout;
+import org.batchq.runtime.ActionValues;
 
 /**
  * The classic batch-RL loop: round 0 collects with the random policy; round k collects epsilon-greedy over round

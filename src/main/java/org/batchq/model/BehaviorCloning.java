@@ -9,10 +9,11 @@ import org.batchq.env.EnvSpec;
 import org.batchq.env.Environments;
 import org.batchq.fqi.FqiData;
 import org.batchq.fqi.TrainingData;
-import org.batchq.learner.ActionValues;
 import org.batchq.learner.Learners;
 import org.batchq.learner.xgboost.ActionClassifier;
 import org.batchq.learner.xgboost.ClassifierSettings;
+import org.batchq.runtime.ActionProbabilities;
+import org.batchq.runtime.ActionValues;
 
 /**
  * Behaviour cloning ({@code fit --algorithm bc}): an action classifier fitted on every logged (state, action) and
@@ -31,7 +32,7 @@ public final class BehaviorCloning {
     TrainingData decoded = TrainingData.read(dataset);
     FqiData data = decoded.all();
     double loadSeconds = (System.nanoTime() - start) / 1e9;
-    try (ActionClassifier classifier = ActionClassifier.fit(data.obs(), data.rows(), env.observationSize(),
+    try (ActionProbabilities classifier = ActionClassifier.fit(data.obs(), data.rows(), env.observationSize(),
         data.actions(), env.actionCount(), settings)) {
       double fitSeconds = (System.nanoTime() - start) / 1e9 - loadSeconds;
       float[] p = classifier.predict(data.obs(), data.rows());

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import org.batchq.env.Plugin;
 import org.batchq.fqi.IterationStats;
 import org.batchq.io.Hashing;
+import org.batchq.runtime.Bundle;
 
 /**
  * A model bundle's {@code manifest.json} (docs/model-format.md): what the model is, how it was trained, from which
@@ -38,7 +39,7 @@ public record Manifest(
     Map<String, String> versions,
     Map<String, Object> run) {
 
-  public static final String FORMAT = "batchq-model";
+  public static final String FORMAT = Bundle.FORMAT;
 
   /** One file of the bundle. */
   public record FileEntry(long bytes, String sha256) {}

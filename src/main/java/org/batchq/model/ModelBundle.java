@@ -3,7 +3,6 @@ package org.batchq.model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,8 +12,9 @@ import org.batchq.io.AtomicOutput;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Hashing;
 import org.batchq.io.Json;
-import org.batchq.learner.Learners;
-import org.batchq.learner.QFunction;
+import org.batchq.runtime.Bundle;
+import org.batchq.runtime.BundleException;
+import org.batchq.runtime.QFunction;
 
 /**
  * A model on disk: a directory holding the learner's native files (XGBoost JSON boosters) and
@@ -22,8 +22,8 @@ import org.batchq.learner.QFunction;
  * manifest's hashes on load.
  */
 public final class ModelBundle {
-  public static final String MANIFEST = "manifest.json";
-  public static final int FORMAT_VERSION = 1;
+  public static final String MANIFEST = Bundle.MANIFEST;
+  public static final int FORMAT_VERSION = Bundle.FORMAT_VERSION;
 
   /** A loaded model: its manifest and its Q-function (close it to free native memory). */
   public record Loaded(Path dir, Manifest manifest, QFunction q) implements AutoCloseable {
@@ -106,12 +106,10 @@ public final class ModelBundle {
       throw new BadInputException(file, Files.exists(file) ? "not a valid model manifest (" + e.getMessage().lines()
           .findFirst().orElse("") + ")" : "missing: not a complete model bundle");
     }
-    if (!Manifest.FORMAT.equals(m.format())) {
-      throw new BadInputException(file, "not a batchq model manifest (format '" + m.format() + "')");
-    }
-    if (m.formatVersion() > FORMAT_VERSION) {
-      throw new BadInputException(file, "model format version " + m.formatVersion() + " is newer than this batchq"
-          + " reads (" + FORMAT_VERSION + "); upgrade batchq");
+    try {
+      Bundle.checkFormat(file, m.format(), m.formatVersion());
+    } catch (BundleException e) {
+      throw new BadInputException(e.file(), e.problem());
     }
     if (m.files() == null || m.files().isEmpty()) {
       throw new BadInputException(file, "lists no model files");
@@ -119,31 +117,16 @@ public final class ModelBundle {
     return m;
   }
 
-  /** Loads and verifies a bundle: every listed file present, with the size and SHA-256 the manifest records. */
+  /**
+   * Loads and verifies a bundle: every listed file present, with the SHA-256 the manifest records, and its
+   * Q-function evaluated in plain Java, by the same runtime a service acts through ({@link Bundle}).
+   */
   public static Loaded load(Path dir) {
     Manifest m = manifest(dir);
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    for (Map.Entry<String, Manifest.FileEntry> e : m.files().entrySet()) {
-      Path f = dir.resolve(e.getKey());
-      byte[] bytes;
-      try {
-        bytes = Files.readAllBytes(f);
-      } catch (NoSuchFileException ex) {
-        throw new BadInputException(f, "missing: the bundle is incomplete");
-      } catch (IOException ex) {
-        throw new BadInputException(f, "cannot read (" + ex.getMessage() + ")");
-      }
-      if (!Hashing.sha256(bytes).equals(e.getValue().sha256())) {
-        throw new BadInputException(f, "SHA-256 does not match the manifest: the file is corrupt or was changed");
-      }
-      files.put(e.getKey(), bytes);
-    }
-    QFunction q;
     try {
-      q = Learners.load(m.algorithm(), m.observationSize(), m.actionCount(), files);
-    } catch (IllegalArgumentException e) {
-      throw new BadInputException(dir, e.getMessage());
+      return new Loaded(dir, m, Bundle.load(dir).q());
+    } catch (BundleException e) {
+      throw new BadInputException(e.file(), e.problem());
     }
-    return new Loaded(dir, m, q);
   }
 }

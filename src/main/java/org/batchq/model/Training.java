@@ -16,10 +16,10 @@ import org.batchq.fqi.TrainingData;
 import org.batchq.io.BadInputException;
 import org.batchq.io.InvalidSettingException;
 import org.batchq.learner.LearnerSettings;
-import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
 import org.batchq.learner.UnusableDataException;
 import org.batchq.learner.xgboost.XgboostSettings;
+import org.batchq.runtime.QFunction;
 
 /** Fits a dataset with FQI and saves the result as a bundle with its manifest: what {@code fit} and {@code run} do. */
 public final class Training {

@@ -5,6 +5,7 @@ import org.batchq.fqi.FqiData;
 import org.batchq.learner.UnusableDataException;
 import org.batchq.learner.xgboost.ActionClassifier;
 import org.batchq.learner.xgboost.ClassifierSettings;
+import org.batchq.runtime.ActionProbabilities;
 
 /**
  * Behaviour probabilities for a log that does not carry them: an action classifier (XGBoost softmax) fitted on
@@ -69,7 +70,7 @@ public final class BehaviorModel {
           }
         }
       }
-      try (ActionClassifier model = ActionClassifier.fit(trainObs, train, d, trainActions, actions, settings)) {
+      try (ActionProbabilities model = ActionClassifier.fit(trainObs, train, d, trainActions, actions, settings)) {
         float[] p = model.predict(testObs, test);
         for (int k = 0; k < test; k++) {
           out[testRows[k]] = Math.max(FLOOR, p[k * actions + data.actions()[testRows[k]]]);

@@ -7,10 +7,10 @@ import org.batchq.fqi.Fqi;
 import org.batchq.fqi.FqiData;
 import org.batchq.fqi.IterationStats;
 import org.batchq.learner.LearnerSettings;
-import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
 import org.batchq.learner.xgboost.XgboostSettings;
 import org.batchq.policy.Policy;
+import org.batchq.runtime.QFunction;
 
 /**
  * Fitted Q Evaluation (Le, Voloshin and Yue 2019): FQI's loop with the target policy's expectation as the backup,

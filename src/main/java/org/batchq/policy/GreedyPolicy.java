@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import org.batchq.env.Rng;
 import org.batchq.io.Json;
-import org.batchq.learner.ActionValues;
 import org.batchq.model.ModelBundle;
+import org.batchq.runtime.ActionValues;
 
 /**
  * Acts greedily on a model's Q-values: one batched prediction for all rows, argmax per row, ties broken towards

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class LayeringTest {
   /** Lowest first. */
   static final List<String> LAYERS = List.of(
-      "io", "env", "data", "learner", "fqi", "model", "policy", "rollout", "eval", "ope", "loop", "cli");
+      "runtime", "io", "env", "data", "learner", "fqi", "model", "policy", "rollout", "eval", "ope", "loop", "cli");
 
   static final JavaClasses MAIN = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

@@ -16,9 +16,12 @@ import org.batchq.env.Environments;
 import org.batchq.env.Rng;
 import org.batchq.env.VectorEnv;
 import org.batchq.eval.Evaluation;
-import org.batchq.learner.ActionValues;
 import org.batchq.policy.GreedyPolicy;
 import org.batchq.policy.Policy;
+import org.batchq.policy.RandomPolicy;
+import org.batchq.rollout.Rollout;
+import org.batchq.runtime.ActionValues;
+import org.batchq.runtime.Bundle;
 
 /**
  * {@code make bench}: throughput of each stage, printed as a table (docs/BENCHMARKS.md records the figures).
@@ -302,6 +305,37 @@ public final class Bench {
       }
     }
     System.out.println();
+    latency(model);
+  }
+
+  /**
+   * One observation's action through the runtime artifact ({@code Bundle.act}), as a service calls it: the median
+   * over 201 blocks of 1,000 calls (each on another visited state) of the block's mean time per call.
+   */
+  static void latency(Path model) {
+    Bundle bundle = Bundle.load(model);
+    List<float[]> states = new ArrayList<>();
+    Rollout.run(new Rollout.Plan("CartPole-v1", 100, 16, 9, 0, 0), new RandomPolicy(2), e -> {
+      for (int t = 0; t < e.length() && states.size() < 1_000; t++) {
+        states.add(Arrays.copyOfRange(e.obs(), t * 4, t * 4 + 4));
+      }
+    });
+    double[] perCall = new double[201];
+    int sink = 0;
+    for (int warm = 0; warm < 20_000; warm++) {
+      sink += bundle.act(states.get(warm % states.size()));
+    }
+    for (int b = 0; b < perCall.length; b++) {
+      long t = System.nanoTime();
+      for (float[] s : states) {
+        sink += bundle.act(s);
+      }
+      perCall[b] = (System.nanoTime() - t) / 1e3 / states.size();
+    }
+    Arrays.sort(perCall);
+    System.out.println("## runtime: one observation's action through Bundle.act (100 trees per action, multiple)");
+    System.out.printf("median %.2f us per call (p5 %.2f, p95 %.2f; %d)%n%n", perCall[100], perCall[10],
+        perCall[190], sink % 2);
   }
 
   /**
@@ -379,20 +413,92 @@ public final class Bench {
 
   // ---- the Python FQI comparison ---------------------------------------------------------------------------
 
+  static final Path PEER = Path.of("..", "shared", "peers", "fqi_xgboost.py");
+  static final String PYTHON = "/usr/bin/python3";
+
+  /**
+   * batchq's {@code fit} against the Python peer of ../shared/peers (a plain XGBoost FQI) on the same 1,000 random
+   * episodes, 50 iterations of 100 trees, depth 6, eta 0.3, 2 threads, no held-out split: both whole commands
+   * (process start, reading and all) timed side by side, alternating, 5 times each; the medians and their ratio.
+   * Skipped, with a line saying why, where the peer or Debian's python3-xgboost is missing.
+   */
   static void pythonComparison() throws Exception {
+    System.out.println("## fit against the Python peer (../shared/peers/fqi_xgboost.py): 1,000 random episodes, 50"
+        + " iterations of 100 trees, depth 6, eta 0.3, 2 threads; whole commands, median of 5 alternating runs");
+    if (!Files.exists(PEER)) {
+      System.out.println("skipped: " + PEER + " not found\n");
+      return;
+    }
+    Process check = new ProcessBuilder(PYTHON, "-c", "import xgboost, numpy").redirectErrorStream(true).start();
+    if (check.waitFor() != 0) {
+      System.out.println("skipped: " + PYTHON + " has no xgboost (apt-get install -y python3-xgboost python3-numpy)\n");
+      return;
+    }
     Path data = WORK.resolve("random-1k.parquet");
     if (!Files.exists(data)) {
       run("collect", "--episodes", "1000", "--seed", "1", "--out", data.toString());
     }
-    System.out.println("## against the Python FQI (1,000 random episodes, multiple, 100 iterations, depth 6, eta 0.3)");
-    System.out.printf("%-40s %10s%n", "setting", "fit s");
-    String[][] settings = {{"100 trees per iteration (the Python setting)", "100", "100", "false"},
-        {"warm start, 10 trees per iteration", "100", "10", "true"}};
-    for (String[] s : settings) {
-      String line = child(data, "multiple", s[1], s[2], s[3]);
-      String[] cols = line.trim().split("\\s+");
-      System.out.printf("%-40s %10s%n", s[0], cols[cols.length - 2]);
+    Path csv = WORK.resolve("random-1k.csv");
+    writePeerCsv(data, csv);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String jar = Path.of("target", "batchq-cli.jar").toString();
+    System.out.printf("%-10s %12s %12s %10s %22s%n", "algorithm", "batchq s", "python s", "ratio", "batchq inside XGBoost");
+    for (String form : List.of("single", "multiple")) {
+      Path out = WORK.resolve("peer-model-" + form);
+      double[] ours = new double[5];
+      double[] theirs = new double[5];
+      double inside = 0;
+      for (int i = 0; i < 5; i++) {
+        ours[i] = timed(java, "-Xmx8g", "-Djava.awt.headless=true", "-jar", jar, "fit", data.toString(), "--algorithm",
+            form, "--iterations", "50", "--trees", "100", "--threads", "2", "--validation-fraction", "0", "--out",
+            out.toString(), "--force");
+        double learner = ((Number) org.batchq.model.ModelBundle.manifest(out).run().get("learner_seconds")).doubleValue();
+        inside += learner / ours[i] / 5;
+        theirs[i] = timed(PYTHON, PEER.toString(), csv.toString(), "--form", form, "--iterations", "50", "--threads", "2");
+      }
+      Arrays.sort(ours);
+      Arrays.sort(theirs);
+      System.out.printf("%-10s %12.2f %12.2f %9.2fx %21.1f%%%n", form, ours[2], theirs[2], theirs[2] / ours[2],
+          100 * inside);
     }
-    System.out.println();
+    System.out.println("ratio: the peer's time over batchq's (above 1: batchq is faster)\n");
+  }
+
+  /** The peer's input: o1..oN, action, reward, n1..nN, term, one row per transition. */
+  static void writePeerCsv(Path data, Path csv) throws Exception {
+    org.batchq.fqi.FqiData rows = org.batchq.fqi.TrainingData.decode(org.batchq.data.Dataset.open(
+        List.of(data.toString()), org.batchq.data.ColumnMapping.BATCHQ, null)).split(0, 0).train();
+    int d = rows.observationSize();
+    StringBuilder sb = new StringBuilder();
+    for (int k = 1; k <= d; k++) {
+      sb.append('o').append(k).append(',');
+    }
+    sb.append("action,reward");
+    for (int k = 1; k <= d; k++) {
+      sb.append(",n").append(k);
+    }
+    sb.append(",term\n");
+    for (int i = 0; i < rows.rows(); i++) {
+      for (int k = 0; k < d; k++) {
+        sb.append(rows.obs()[i * d + k]).append(',');
+      }
+      sb.append(rows.actions()[i]).append(',').append(rows.rewards()[i]);
+      for (int k = 0; k < d; k++) {
+        sb.append(',').append(rows.nextObs()[i * d + k]);
+      }
+      sb.append(',').append(rows.terminal()[i] ? 1 : 0).append('\n');
+    }
+    Files.writeString(csv, sb);
+  }
+
+  /** Wall seconds of one whole command, which must succeed. */
+  static double timed(String... command) throws Exception {
+    long t = System.nanoTime();
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed");
+    }
+    return (System.nanoTime() - t) / 1e9;
   }
 }

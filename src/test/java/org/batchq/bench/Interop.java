@@ -66,6 +66,11 @@ public final class Interop {
 
   /** Floats as Java writes them (the shortest text that reads back as the same float32). */
   static void writeCsv(Path file, float[] values, int rows, int cols) throws Exception {
+    Files.writeString(file, csv(values, rows, cols));
+  }
+
+  /** {@code rows} x {@code cols} values, one row per line; NaN written as Java writes it. */
+  static String csv(float[] values, int rows, int cols) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < rows; i++) {
       for (int j = 0; j < cols; j++) {
@@ -73,6 +78,6 @@ public final class Interop {
       }
       sb.append('\n');
     }
-    Files.writeString(file, sb);
+    return sb.toString();
   }
 }

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.batchq.learner.QFunction;
-import org.batchq.learner.xgboost.TreeForm;
 import org.batchq.learner.xgboost.XgboostRegressor;
 import org.batchq.learner.xgboost.XgboostSettings;
+import org.batchq.runtime.QFunction;
+import org.batchq.runtime.TreeForm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -155,7 +155,7 @@ class FqiTest {
     }
     float[] oneHot = new float[nextQ.length];
     for (int i = 0; i < data.rows(); i++) {
-      oneHot[i * 2 + org.batchq.learner.ActionValues.argmax(nextQ, i, 2)] = 1f;
+      oneHot[i * 2 + org.batchq.runtime.ActionValues.argmax(nextQ, i, 2)] = 1f;
     }
     float[] open = {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
     float[] max = new float[data.rows()];

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
-import org.batchq.learner.neural.MlpQFunction;
 import org.batchq.learner.neural.NeuralSettings;
+import org.batchq.runtime.MlpQFunction;
+import org.batchq.runtime.QFunction;
 import org.junit.jupiter.api.Test;
 
 class NeuralRegressorTest {

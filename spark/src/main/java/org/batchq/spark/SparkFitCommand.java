@@ -13,14 +13,14 @@ import org.batchq.cli.Progress;
 import org.batchq.env.EnvSpec;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.Table;
-import org.batchq.learner.Learners;
-import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
 import org.batchq.learner.xgboost.XgboostSettings;
 import org.batchq.model.FitManifest;
 import org.batchq.model.Manifest;
 import org.batchq.model.ModelBundle;
 import org.batchq.model.Training;
+import org.batchq.runtime.Bundle;
+import org.batchq.runtime.QFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -134,7 +134,7 @@ final class SparkFitCommand implements Callable<Integer> {
     Map<String, Object> run = FitManifest.run(loaded.paths(), loadSeconds, seconds - loadSeconds, result.learnerSeconds());
     run.put("spark_master", sparkMaster);
     Manifest manifest = FitManifest.of(env, config, loaded.files(), training, result.iterations(), regressor, run);
-    try (QFunction q = Learners.load(config.algorithm(), env.observationSize(), env.actionCount(),
+    try (QFunction q = Bundle.qFunction(config.algorithm(), env.observationSize(), env.actionCount(),
         result.boosters())) {
       return ModelBundle.save(out, manifest, q, force);
     }

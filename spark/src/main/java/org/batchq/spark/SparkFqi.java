@@ -29,11 +29,11 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.batchq.fqi.Backup;
 import org.batchq.fqi.IterationStats;
-import org.batchq.learner.ActionValues;
-import org.batchq.learner.Learners;
-import org.batchq.learner.QFunction;
-import org.batchq.learner.xgboost.TreeForm;
 import org.batchq.learner.xgboost.XgboostSettings;
+import org.batchq.runtime.ActionValues;
+import org.batchq.runtime.Bundle;
+import org.batchq.runtime.QFunction;
+import org.batchq.runtime.TreeForm;
 
 /**
  * Fitted Q Iteration as Spark work, the same algorithm as {@link org.batchq.fqi.Fqi}:
@@ -176,7 +176,7 @@ final class SparkFqi {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-      QFunction q = Learners.load(form.name().toLowerCase(), d, actions, boosters.value());
+      QFunction q = Bundle.qFunction(form.name().toLowerCase(), d, actions, boosters.value());
       // Lazily, chunk by chunk, so a partition never sits in memory twice; the boosters are freed at its end.
       return new Iterator<>() {
         private Iterator<Row> pending = java.util.Collections.emptyIterator();

@@ -24,8 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.batchq.env.Rng;
-import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
+import org.batchq.runtime.MlpQFunction;
+import org.batchq.runtime.QFunction;
 
 /**
  * A multi-head MLP trained with DJL (PyTorch, CPU) as the FQI regressor: a shared ReLU trunk and one output per

@@ -3,8 +3,8 @@ package org.batchq.learner.neural;
 import java.util.List;
 import org.batchq.io.InvalidSettingException;
 import org.batchq.learner.LearnerSettings;
-import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
+import org.batchq.runtime.QFunction;
 
 /**
  * The settings of the neural learner (a multi-head MLP, {@link NeuralRegressor}).

@@ -8,7 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.batchq.learner.QFunction;
+import org.batchq.runtime.QFunction;
+import org.batchq.runtime.TreeForm;
 
 /** Averages of XGBoost Q-functions (ensembles, averaged iterates) as one ordinary XGBoost model per booster. */
 final class BoosterMean {

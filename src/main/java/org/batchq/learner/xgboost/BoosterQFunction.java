@@ -5,7 +5,8 @@ import java.util.Map;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
-import org.batchq.learner.QFunction;
+import org.batchq.runtime.QFunction;
+import org.batchq.runtime.TreeForm;
 
 /** XGBoost boosters as a Q-function; predicts in place from arrays, without building matrices. */
 final class BoosterQFunction implements QFunction {

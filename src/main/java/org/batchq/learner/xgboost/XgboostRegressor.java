@@ -8,9 +8,10 @@ import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
-import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
 import org.batchq.learner.UnusableDataException;
+import org.batchq.runtime.QFunction;
+import org.batchq.runtime.TreeForm;
 
 /**
  * Gradient-boosted trees (XGBoost4J) as the FQI regressor, in two forms: {@code multiple}, one booster per action
@@ -20,14 +21,6 @@ import org.batchq.learner.UnusableDataException;
  * state-set matrices at registration. Saved boosters are XGBoost's own JSON model files.
  */
 public final class XgboostRegressor implements Regressor {
-  /**
-   * Loads a Q-function from the booster files a fit exported, for acting: evaluated in plain Java, bit for bit as
-   * XGBoost would (no native call per prediction).
-   */
-  public static QFunction load(TreeForm form, int observationSize, int actionCount, Map<String, byte[]> files) {
-    return TreeQFunction.load(form, observationSize, actionCount, files);
-  }
-
   private final XgboostSettings settings;
   private final int observationSize;
   private final int actionCount;

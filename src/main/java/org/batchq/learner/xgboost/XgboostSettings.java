@@ -5,8 +5,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.batchq.io.InvalidSettingException;
 import org.batchq.learner.LearnerSettings;
-import org.batchq.learner.QFunction;
 import org.batchq.learner.Regressor;
+import org.batchq.runtime.QFunction;
+import org.batchq.runtime.TreeForm;
 
 /**
  * The settings of the XGBoost learner, in XGBoost's own terms where it has them.

@@ -12,9 +12,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.batchq.learner.QFunction;
 import org.batchq.policy.RandomPolicy;
 import org.batchq.rollout.Rollout;
+import org.batchq.runtime.QFunction;
+import org.batchq.runtime.TreeForm;
+import org.batchq.runtime.TreeQFunction;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

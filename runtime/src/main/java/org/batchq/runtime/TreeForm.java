@@ -1,4 +1,4 @@
-package org.batchq.learner.xgboost;
+package org.batchq.runtime;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -19,12 +19,12 @@ public enum TreeForm {
   }
 
   /** Which booster predicts Q(s, a). */
-  int boosterOf(int action) {
+  public int boosterOf(int action) {
     return this == MULTIPLE ? action : 0;
   }
 
   /** The width of a booster's input rows. */
-  int width(int observationSize, int actionCount) {
+  public int width(int observationSize, int actionCount) {
     return this == MULTIPLE ? observationSize : observationSize + actionCount;
   }
 
@@ -40,7 +40,7 @@ public enum TreeForm {
    * list of equal values (a multi-class model with one intercept for all classes) becomes that one number; a list
    * of different values stays as it is, since no single number says it.
    */
-  static byte[] portable(byte[] xgboostJson) {
+  public static byte[] portable(byte[] xgboostJson) {
     String json = new String(xgboostJson, StandardCharsets.UTF_8);
     Matcher m = BASE_SCORE_LIST.matcher(json);
     if (!m.find()) {
@@ -58,7 +58,7 @@ public enum TreeForm {
   private static final Pattern BASE_SCORE_LIST = Pattern.compile("\"base_score\":\"\\[([^\\]\"]*)\\]\"");
 
   /** Booster {@code b}'s file among a bundle's {@code files}; a missing one is refused by name. */
-  byte[] file(Map<String, byte[]> files, int b) {
+  public byte[] file(Map<String, byte[]> files, int b) {
     byte[] bytes = files.get(fileName(b));
     if (bytes == null) {
       throw new IllegalArgumentException("missing booster file " + fileName(b));

@@ -1,4 +1,4 @@
-package org.batchq.learner.xgboost;
+package org.batchq.runtime;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,13 +18,13 @@ import java.io.IOException;
  * @param base each output group's base score (one group for a regression, one per class for multi:softprob)
  * @param group each tree's output group
  */
-record JsonTrees(float[] base, int[] roots, int[] group, int[] left, int[] feature, float[] value,
+public record JsonTrees(float[] base, int[] roots, int[] group, int[] left, int[] feature, float[] value,
     boolean[] defaultLeft) {
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   /** Output group {@code g} for row {@code x} of width {@code d}; in the single form, action {@code a} one-hot. */
-  float predict(float[] x, int at, int d, int oneHotAction, int g) {
+  public float predict(float[] x, int at, int d, int oneHotAction, int g) {
     float sum = base[g];
     for (int t = 0; t < roots.length; t++) {
       if (group[t] != g) {
@@ -41,12 +41,12 @@ record JsonTrees(float[] base, int[] roots, int[] group, int[] left, int[] featu
     return sum;
   }
 
-  int groups() {
+  public int groups() {
     return base.length;
   }
 
   /** Parses a booster written with {@code objective}; any other objective is refused. */
-  static JsonTrees parse(byte[] json, String objective) {
+  public static JsonTrees parse(byte[] json, String objective) {
     JsonNode root;
     try {
       root = JSON.readTree(json);

@@ -1,4 +1,4 @@
-package org.batchq.learner.neural;
+package org.batchq.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,16 +16,16 @@ import java.util.TreeMap;
  * tensor's dtype, shape and byte range, then the raw little-endian data. Readable by Python's {@code safetensors},
  * or by hand.
  */
-final class SafeTensors {
+public final class SafeTensors {
   /** A float32 tensor. */
-  record Tensor(int[] shape, float[] values) {}
+  public record Tensor(int[] shape, float[] values) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private SafeTensors() {}
 
   /** The tensors in the order {@code tensors} iterates (pass an ordered map); metadata in key order. */
-  static byte[] write(Map<String, Tensor> tensors, Map<String, String> metadata) {
+  public static byte[] write(Map<String, Tensor> tensors, Map<String, String> metadata) {
     ObjectNode header = JSON.createObjectNode();
     ObjectNode meta = header.putObject("__metadata__");
     // In key order whatever map the caller passes: the bytes must not depend on a map's iteration order, which
@@ -59,7 +59,7 @@ final class SafeTensors {
     return out.array();
   }
 
-  static Map<String, Tensor> read(byte[] bytes) {
+  public static Map<String, Tensor> read(byte[] bytes) {
     ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     long headerLength = in.getLong();
     if (headerLength < 2 || headerLength > bytes.length - 8) {

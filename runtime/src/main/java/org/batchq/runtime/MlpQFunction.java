@@ -1,9 +1,8 @@
-package org.batchq.learner.neural;
+package org.batchq.runtime;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.batchq.learner.QFunction;
 
 /**
  * A multi-head MLP Q-function evaluated in plain Java: standardise the observation, a ReLU trunk of linear layers,
@@ -13,6 +12,8 @@ import org.batchq.learner.QFunction;
  */
 public final class MlpQFunction implements QFunction {
   public static final String FILE = "q.safetensors";
+  /** The algorithm whose bundles hold it. */
+  public static final String ALGORITHM = "neural";
 
   private final float[] mean;
   private final float[] std;
@@ -21,7 +22,7 @@ public final class MlpQFunction implements QFunction {
   private final List<float[]> biases;
   private final int[] widths; // input size, then each layer's output size
 
-  MlpQFunction(float[] mean, float[] std, List<float[]> weights, List<float[]> biases) {
+  public MlpQFunction(float[] mean, float[] std, List<float[]> weights, List<float[]> biases) {
     this.mean = mean;
     this.std = std;
     this.weights = List.copyOf(weights);

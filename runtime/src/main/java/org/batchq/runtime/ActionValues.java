@@ -1,4 +1,4 @@
-package org.batchq.learner;
+package org.batchq.runtime;
 
 /**
  * The one implementation of max and argmax over actions, for Q-values laid out row-major (rows x actions) as every

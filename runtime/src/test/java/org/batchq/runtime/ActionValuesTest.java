@@ -1,4 +1,4 @@
-package org.batchq.learner;
+package org.batchq.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

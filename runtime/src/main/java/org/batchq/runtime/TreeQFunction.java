@@ -1,16 +1,15 @@
-package org.batchq.learner.xgboost;
+package org.batchq.runtime;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.batchq.learner.QFunction;
 
 /**
  * An XGBoost Q-function evaluated in plain Java from its JSON model files: no native library, no per-call cost.
  * It gives XGBoost's own predictions bit for bit ({@code TreeQFunctionTest}); how is {@link JsonTrees}'s.
  */
-final class TreeQFunction implements QFunction {
+public final class TreeQFunction implements QFunction {
   private final TreeForm form;
   private final int observationSize;
   private final int actionCount;
@@ -27,7 +26,7 @@ final class TreeQFunction implements QFunction {
   }
 
   /** Reads the booster files of a bundle (XGBoost's JSON model format, 1.7 to 3.x). */
-  static TreeQFunction load(TreeForm form, int observationSize, int actionCount, Map<String, byte[]> files) {
+  public static TreeQFunction load(TreeForm form, int observationSize, int actionCount, Map<String, byte[]> files) {
     JsonTrees[] boosters = new JsonTrees[form.boosters(actionCount)];
     Map<String, byte[]> portable = new LinkedHashMap<>();
     for (int b = 0; b < boosters.length; b++) {

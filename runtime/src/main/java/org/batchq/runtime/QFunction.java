@@ -1,4 +1,4 @@
-package org.batchq.learner;
+package org.batchq.runtime;
 
 import java.util.Map;
 
