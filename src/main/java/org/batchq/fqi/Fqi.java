@@ -90,7 +90,7 @@ public final class Fqi {
       targets(train, window.meanNext(), gamma, range, y);
       QFunction previous = window.newest();
       QFunction fitted = learner.time(() -> regressor.fit(s, train.actions(), y, previous));
-      float[] qsa = takenActions(learner.time(() -> regressor.predict(fitted, s)), train.actions(), actions);
+      float[] qsa = learner.time(() -> regressor.predictTaken(fitted, s, train.actions()));
 
       double validResidual = Double.NaN;
       if (valid != null) {

@@ -26,6 +26,21 @@ public interface Regressor extends AutoCloseable {
   float[] predict(QFunction q, StateSet states);
 
   /**
+   * Q(s_i, a_i) for the state set {@code q} was just fitted on and the actions it was fitted with: all the training
+   * loss needs. By default taken from {@link #predict}; a regressor whose training already holds these values
+   * (XGBoost's prediction cache) returns them without evaluating a tree.
+   */
+  default float[] predictTaken(QFunction q, StateSet states, int[] actions) {
+    float[] all = predict(q, states);
+    int k = all.length / states.rows();
+    float[] out = new float[actions.length];
+    for (int i = 0; i < actions.length; i++) {
+      out[i] = all[i * k + actions[i]];
+    }
+    return out;
+  }
+
+  /**
    * One Q-function whose values are the mean of {@code members}' (fitted by this regressor), in the same files as
    * one fit's; the members stay open and the caller's.
    */

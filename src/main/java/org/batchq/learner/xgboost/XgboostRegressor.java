@@ -123,6 +123,31 @@ public final class XgboostRegressor implements Regressor {
     return out;
   }
 
+  /**
+   * From the training matrices Q was just fitted on: XGBoost's prediction cache already holds their values, so
+   * this copies them instead of walking every tree again over every action's matrix.
+   */
+  @Override
+  public float[] predictTaken(QFunction q, StateSet states, int[] actions) {
+    Matrices m = (Matrices) states;
+    if (m.training == null) {
+      return Regressor.super.predictTaken(q, states, actions);
+    }
+    BoosterQFunction model = (BoosterQFunction) q;
+    float[] out = new float[m.rows];
+    try {
+      for (int b = 0; b < m.training.length; b++) {
+        float[][] p = model.booster(b).predict(m.training[b]);
+        for (int i = 0; i < p.length; i++) {
+          out[settings.form() == TreeForm.MULTIPLE ? m.rowsOfAction[b][i] : i] = p[i][0];
+        }
+      }
+    } catch (XGBoostError e) {
+      throw new IllegalStateException("XGBoost prediction failed: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
   private void buildTraining(Matrices m, int[] actions) {
     if (settings.form() == TreeForm.SINGLE) {
       m.training = new DMatrix[] {matrix(withOneHot(m.obs, m.rows, actions, -1), m.rows, observationSize + actionCount)};
