@@ -7,27 +7,41 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleConsumer;
+import java.util.function.Supplier;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.batchq.cli.Main;
+import org.batchq.data.ColumnMapping;
+import org.batchq.data.Dataset;
 import org.batchq.env.CartPole;
 import org.batchq.env.Environments;
 import org.batchq.env.Rng;
 import org.batchq.env.VectorEnv;
 import org.batchq.eval.Evaluation;
+import org.batchq.fqi.Fqi;
+import org.batchq.fqi.FqiData;
+import org.batchq.fqi.TrainingData;
+import org.batchq.io.Hashing;
+import org.batchq.learner.Regressor;
+import org.batchq.learner.xgboost.XgboostSettings;
+import org.batchq.model.ModelBundle;
 import org.batchq.policy.GreedyPolicy;
 import org.batchq.policy.Policy;
 import org.batchq.policy.RandomPolicy;
 import org.batchq.rollout.Rollout;
 import org.batchq.runtime.ActionValues;
 import org.batchq.runtime.Bundle;
+import org.batchq.runtime.QFunction;
+import org.batchq.runtime.TreeForm;
 
 /**
  * {@code make bench}: throughput of each stage, printed as a table (docs/BENCHMARKS.md records the figures).
  * Each fit configuration runs in its own JVM so that its peak memory is its own. Not a test: nothing is asserted.
  *
- * <p>Usage: {@code Bench [sim|collect|fit|evaluate|python|ope]...} (default: all sections).
+ * <p>Usage: {@code Bench [sim|collect|fit|breakdown|evaluate|python|ope]...} (default: all sections).
  */
 public final class Bench {
   private static final Path WORK = Path.of("target", "bench");
@@ -37,7 +51,8 @@ public final class Bench {
       fitChild(args);
       return;
     }
-    List<String> sections = args.length == 0 ? List.of("sim", "collect", "fit", "evaluate", "python", "ope")
+    List<String> sections = args.length == 0 ? List.of("sim", "collect", "fit", "breakdown", "evaluate", "python",
+        "ope")
         : List.of(args);
     Files.createDirectories(WORK);
     System.out.printf("batchq bench on %d cores, %s, Java %s%n%n", Runtime.getRuntime().availableProcessors(),
@@ -50,6 +65,9 @@ public final class Bench {
     }
     if (sections.contains("fit")) {
       fit();
+    }
+    if (sections.contains("breakdown")) {
+      breakdown();
     }
     if (sections.contains("evaluate")) {
       evaluate();
@@ -192,8 +210,8 @@ public final class Bench {
   }
 
   static long countRows(Path file) {
-    org.batchq.data.Dataset ds = org.batchq.data.Dataset.open(List.of(file.toString()),
-        org.batchq.data.ColumnMapping.BATCHQ, null);
+    Dataset ds = Dataset.open(List.of(file.toString()),
+        ColumnMapping.BATCHQ, null);
     return ds.rows();
   }
 
@@ -268,7 +286,7 @@ public final class Bench {
     long t = System.nanoTime();
     run(cmd.toArray(String[]::new));
     double total = (System.nanoTime() - t) / 1e9;
-    var manifest = org.batchq.model.ModelBundle.manifest(out);
+    var manifest = ModelBundle.manifest(out);
     double learner = ((Number) manifest.run().get("learner_seconds")).doubleValue();
     double fitSeconds = ((Number) manifest.run().get("fit_seconds")).doubleValue();
     System.out.printf("%-10s %,12d %14.3f %15.1f%% %13.2f %14d%n", algorithm, countRows(data),
@@ -282,6 +300,109 @@ public final class Bench {
       }
     }
     return -1;
+  }
+
+  /**
+   * Where a fit's time goes, at the Python peer's settings (1,000 random episodes, 50 iterations of 100 trees, 2
+   * threads, no held-out split): the JVM's start, reading and decoding the file, hashing it for the manifest, and
+   * inside FQI building XGBoost's matrices, training, the predictions FQI needs, and the rest (targets, diagnostics).
+   * FQI runs here through a regressor that times each call, in this process, after one untimed warm-up fit.
+   */
+  static void breakdown() throws Exception {
+    Path data = WORK.resolve("random-1k.parquet");
+    if (!Files.exists(data)) {
+      run("collect", "--episodes", "1000", "--seed", "1", "--out", data.toString());
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    double jvm = timed(java, "-Xmx8g", "-jar", Path.of("target", "batchq-cli.jar").toString(), "--version");
+    System.out.println("## where a fit's time goes (22,233 transitions, 50 iterations of 100 trees, 2 threads), s");
+    System.out.printf("%-10s %6s %8s %8s %9s %9s %12s %7s %8s %10s%n", "algorithm", "jvm", "read", "hash",
+        "matrices", "training", "predictions", "other", "total", "training %");
+    for (String form : List.of("single", "multiple")) {
+      long t = System.nanoTime();
+      FqiData train = TrainingData.decode(Dataset.open(
+          List.of(data.toString()), ColumnMapping.BATCHQ, null)).split(0, 0).train();
+      double read = (System.nanoTime() - t) / 1e9;
+      t = System.nanoTime();
+      Hashing.sha256(data);
+      double hash = (System.nanoTime() - t) / 1e9;
+      TreeForm treeForm = TreeForm.valueOf(form.toUpperCase());
+      XgboostSettings settings = XgboostSettings
+          .defaults(treeForm, 1).withThreads(2);
+      Fqi.Schedule schedule = new Fqi.Schedule(50, 0.99, false, 1);
+      for (int warm = 0; warm < 2; warm++) {
+        try (TimedRegressor r = new TimedRegressor(settings.create(4, 2))) {
+          t = System.nanoTime();
+          Fqi.fit(train, null, warm == 0 ? new Fqi.Schedule(3, 0.99, false, 1) : schedule,
+              r, null, it -> {}).q().close();
+          double fqi = (System.nanoTime() - t) / 1e9;
+          if (warm == 1) {
+            double total = jvm + read + hash + fqi;
+            System.out.printf("%-10s %6.2f %8.2f %8.2f %9.2f %9.2f %12.2f %7.2f %8.2f %9.1f%%%n", form, jvm, read, hash,
+                r.matrices, r.training, r.predictions, fqi - r.matrices - r.training - r.predictions, total,
+                100 * r.training / total);
+          }
+        }
+      }
+    }
+    System.out.println();
+  }
+
+  /** A regressor that times what it is asked for: matrix building, training, and predictions. */
+  static final class TimedRegressor implements Regressor {
+    private final Regressor inner;
+    double matrices;
+    double training;
+    double predictions;
+
+    TimedRegressor(Regressor inner) {
+      this.inner = inner;
+    }
+
+    private <T> T time(Supplier<T> work, DoubleConsumer add) {
+      long t = System.nanoTime();
+      try {
+        return work.get();
+      } finally {
+        add.accept((System.nanoTime() - t) / 1e9);
+      }
+    }
+
+    @Override
+    public StateSet states(float[] obs, int rows) {
+      return time(() -> inner.states(obs, rows), s -> matrices += s);
+    }
+
+    @Override
+    public QFunction fit(StateSet states, int[] actions, float[] targets,
+        QFunction previous) {
+      return time(() -> inner.fit(states, actions, targets, previous), s -> training += s);
+    }
+
+    @Override
+    public float[] predict(QFunction q, StateSet states) {
+      return time(() -> inner.predict(q, states), s -> predictions += s);
+    }
+
+    @Override
+    public float[] predictTaken(QFunction q, StateSet states, int[] actions) {
+      return time(() -> inner.predictTaken(q, states, actions), s -> predictions += s);
+    }
+
+    @Override
+    public QFunction mean(List<QFunction> members) {
+      return inner.mean(members);
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+      return inner.settings();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
   }
 
   // ---- evaluate --------------------------------------------------------------------------------------------
@@ -452,7 +573,7 @@ public final class Bench {
         ours[i] = timed(java, "-Xmx8g", "-Djava.awt.headless=true", "-jar", jar, "fit", data.toString(), "--algorithm",
             form, "--iterations", "50", "--trees", "100", "--threads", "2", "--validation-fraction", "0", "--out",
             out.toString(), "--force");
-        double learner = ((Number) org.batchq.model.ModelBundle.manifest(out).run().get("learner_seconds")).doubleValue();
+        double learner = ((Number) ModelBundle.manifest(out).run().get("learner_seconds")).doubleValue();
         inside += learner / ours[i] / 5;
         theirs[i] = timed(PYTHON, PEER.toString(), csv.toString(), "--form", form, "--iterations", "50", "--threads", "2");
       }
@@ -466,8 +587,8 @@ public final class Bench {
 
   /** The peer's input: o1..oN, action, reward, n1..nN, term, one row per transition. */
   static void writePeerCsv(Path data, Path csv) throws Exception {
-    org.batchq.fqi.FqiData rows = org.batchq.fqi.TrainingData.decode(org.batchq.data.Dataset.open(
-        List.of(data.toString()), org.batchq.data.ColumnMapping.BATCHQ, null)).split(0, 0).train();
+    FqiData rows = TrainingData.decode(Dataset.open(
+        List.of(data.toString()), ColumnMapping.BATCHQ, null)).split(0, 0).train();
     int d = rows.observationSize();
     StringBuilder sb = new StringBuilder();
     for (int k = 1; k <= d; k++) {
