@@ -6,10 +6,9 @@ import java.util.concurrent.Callable;
 import org.batchq.env.EnvSpec;
 import org.batchq.env.Environments;
 import org.batchq.model.ModelBundle;
-import org.batchq.policy.EpsilonGreedyPolicy;
 import org.batchq.policy.GreedyPolicy;
+import org.batchq.policy.HeldExploration;
 import org.batchq.policy.Policy;
-import org.batchq.policy.RandomPolicy;
 import org.batchq.policy.SampledPolicy;
 import org.batchq.rollout.Collection;
 import org.batchq.rollout.Rollout;
@@ -43,6 +42,11 @@ final class CollectCommand implements Callable<Integer> {
       description = "Exploration rate of epsilon-greedy, in [0, 1] (default: ${DEFAULT-VALUE}).")
   double epsilon;
 
+  @Option(names = "--hold", defaultValue = "1", paramLabel = "N",
+      description = "Hold each random action for a uniform 1..N steps (temporally extended exploration, for random"
+          + " and epsilon-greedy; docs/run.md); 1: no holds (default: ${DEFAULT-VALUE}).")
+  int hold;
+
   @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -71,11 +75,12 @@ final class CollectCommand implements Callable<Integer> {
       if (greedy != null) {
         greedy.model().requireFits(spec);
       }
-      Policy behavior = switch (policy) {
-        case "random" -> new RandomPolicy(spec.actionCount());
-        case "epsilon-greedy" -> new EpsilonGreedyPolicy(greedy, epsilon);
-        default -> new SampledPolicy(greedy);
-      };
+      if ("sample".equals(policy) && hold != 1) {
+        throw new IllegalArgumentException("--hold is for --policy random and epsilon-greedy: sample draws every"
+            + " action from the model");
+      }
+      Policy behavior = "sample".equals(policy) ? new SampledPolicy(greedy)
+          : HeldExploration.of(greedy, epsilon, hold, spec.actionCount());
       return collect(spec, behavior);
     }
   }

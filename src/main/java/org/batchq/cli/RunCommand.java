@@ -51,6 +51,12 @@ final class RunCommand implements Callable<Integer> {
       description = "Exploration of the epsilon-greedy behaviour policy in rounds 1.. (default: ${DEFAULT-VALUE}).")
   double epsilon;
 
+  @Option(names = "--hold", defaultValue = "1", paramLabel = "N",
+      description = "Hold each exploratory action for a uniform 1..N steps (round 0's random ones too): temporally"
+          + " extended exploration, for goals that one-step dithering never reaches (docs/run.md); 1: no holds"
+          + " (default: ${DEFAULT-VALUE}).")
+  int hold;
+
   @Option(names = "--eval-episodes", defaultValue = "100",
       description = "Greedy evaluation episodes per round (default: ${DEFAULT-VALUE}).")
   int evalEpisodes;
@@ -92,7 +98,7 @@ final class RunCommand implements Callable<Integer> {
     var training = fit.config(seed, chosen -> "multiple".equals(chosen) ? MULTIPLE_AVERAGE_ITERATES : 1);
     boolean carry = carryQ != null ? carryQ : !"neural".equals(training.algorithm());
     RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
-        episodes, stepBudget, growBatch, carry, epsilon, evalEpisodes, envs, seed, training, select);
+        episodes, stepBudget, growBatch, carry, epsilon, evalEpisodes, envs, seed, training, select, hold);
     // Unknown ids fail here, before any work; a run resumed without its plugin is told which jar to load.
     Path recorded = new RunPaths(dir, settings.name()).manifestPath();
     Environments.spec(env, resume && Files.exists(recorded) ? RunLoop.load(recorded).envPlugin() : null);

@@ -22,8 +22,8 @@ import org.batchq.io.Json;
 import org.batchq.model.ModelBundle;
 import org.batchq.model.Training;
 import org.batchq.ope.Fqe;
-import org.batchq.policy.EpsilonGreedyPolicy;
 import org.batchq.policy.GreedyPolicy;
+import org.batchq.policy.HeldExploration;
 import org.batchq.policy.Policy;
 import org.batchq.policy.RandomPolicy;
 import org.batchq.rollout.Collection;
@@ -123,7 +123,7 @@ public final class RunLoop {
   private static RunSettings withoutThreads(RunSettings s) {
     return new RunSettings(s.name(), s.envId(), s.rounds(), s.episodes(), s.stepBudget(), s.growBatch(), s.carryQ(),
         s.epsilon(), s.evalEpisodes(), 1, s.seed(), s.training().withThreads(1),
-        s.select() == null ? RunSettings.ONLINE : s.select());
+        s.select() == null ? RunSettings.ONLINE : s.select(), s.hold());
   }
 
   private RoundRecord round(int k) {
@@ -140,9 +140,8 @@ public final class RunLoop {
     long t1;
     // Round k-1's model is loaded once: it is the behaviour policy, and with --carry-q also Q_0 of this round's fit.
     try (GreedyPolicy previous = k == 0 ? null : GreedyPolicy.load(paths.modelOf(k - 1))) {
-      Policy behavior = k == 0
-          ? new RandomPolicy(Environments.spec(settings.envId()).actionCount())
-          : new EpsilonGreedyPolicy(previous, settings.epsilon());
+      Policy behavior = HeldExploration.of(previous, settings.epsilon(), settings.hold(),
+          Environments.spec(settings.envId()).actionCount());
       data = Collection.write(new Rollout.Plan(settings.envId(), settings.episodes(), settings.envs(), settings.seed(), k,
           (long) k * settings.episodes(), settings.stepBudget()), behavior, paths.datasetOf(k), false,
           e -> listener.advance(null));

@@ -3,6 +3,7 @@ package org.batchq.loop;
 import org.batchq.io.InvalidSettingException;
 import org.batchq.model.Training;
 import org.batchq.policy.EpsilonGreedyPolicy;
+import org.batchq.policy.HeldExploration;
 import org.batchq.rollout.Rollout;
 
 /**
@@ -13,12 +14,14 @@ import org.batchq.rollout.Rollout;
  * @param growBatch fit round k on the data of rounds 0..k (true) or on round k's data alone
  * @param carryQ start round k's FQI from round k-1's Q-function (true) or from zero
  * @param epsilon exploration of the behaviour policy in rounds 1.. (round 0 is uniform random)
+ * @param hold the longest hold of an exploratory action ({@link HeldExploration}); 1 holds nothing, as do
+ *     manifests older than the option (null)
  * @param select how {@code best} is chosen: {@code online} (the rounds' evaluation returns) or {@code ope} (FQE on
  *     episodes of the run's own data that no round was fitted on); null in manifests older than the choice: online
  */
 public record RunSettings(
     String name, String envId, int rounds, int episodes, long stepBudget, boolean growBatch, boolean carryQ,
-    double epsilon, int evalEpisodes, int envs, long seed, Training.Config training, String select) {
+    double epsilon, int evalEpisodes, int envs, long seed, Training.Config training, String select, Integer hold) {
   public static final String ONLINE = "online";
   public static final String OPE = "ope";
 
@@ -26,6 +29,8 @@ public record RunSettings(
     InvalidSettingException.atLeast("rounds", rounds, 1);
     new Rollout.Plan(envId, episodes, envs, seed, 0, 0, stepBudget); // checks episodes, envs and step_budget
     EpsilonGreedyPolicy.checkEpsilon(epsilon);
+    hold = hold == null ? 1 : hold;
+    HeldExploration.checkHold(hold);
     InvalidSettingException.atLeast("eval_episodes", evalEpisodes, 2);
     if (select != null && !select.equals(ONLINE) && !select.equals(OPE)) {
       throw new InvalidSettingException("select must be online or ope (got '" + select + "')", "select");
