@@ -42,10 +42,10 @@ final class CollectCommand implements Callable<Integer> {
       description = "Exploration rate of epsilon-greedy, in [0, 1] (default: ${DEFAULT-VALUE}).")
   double epsilon;
 
-  @Option(names = "--hold", defaultValue = "1", paramLabel = "N",
+  @Option(names = "--hold", paramLabel = "N",
       description = "Hold each random action for a uniform 1..N steps (temporally extended exploration, for random"
-          + " and epsilon-greedy; docs/run.md); 1: no holds (default: ${DEFAULT-VALUE}).")
-  int hold;
+          + " and epsilon-greedy; docs/run.md); 1: no holds (default: the environment's, 1 except MountainCar-v0 50).")
+  Integer hold;
 
   @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -75,12 +75,12 @@ final class CollectCommand implements Callable<Integer> {
       if (greedy != null) {
         greedy.model().requireFits(spec);
       }
-      if ("sample".equals(policy) && hold != 1) {
+      if ("sample".equals(policy) && hold != null && hold != 1) {
         throw new IllegalArgumentException("--hold is for --policy random and epsilon-greedy: sample draws every"
             + " action from the model");
       }
       Policy behavior = "sample".equals(policy) ? new SampledPolicy(greedy)
-          : HeldExploration.of(greedy, epsilon, hold, spec.actionCount());
+          : HeldExploration.of(greedy, epsilon, hold != null ? hold : spec.explorationHold(), spec.actionCount());
       return collect(spec, behavior);
     }
   }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.batchq.env.EnvSpec;
 import org.batchq.env.Environments;
 import org.batchq.io.Table;
 import org.batchq.loop.RoundRecord;
@@ -51,11 +52,11 @@ final class RunCommand implements Callable<Integer> {
       description = "Exploration of the epsilon-greedy behaviour policy in rounds 1.. (default: ${DEFAULT-VALUE}).")
   double epsilon;
 
-  @Option(names = "--hold", defaultValue = "1", paramLabel = "N",
+  @Option(names = "--hold", paramLabel = "N",
       description = "Hold each exploratory action for a uniform 1..N steps (round 0's random ones too): temporally"
           + " extended exploration, for goals that one-step dithering never reaches (docs/run.md); 1: no holds"
-          + " (default: ${DEFAULT-VALUE}).")
-  int hold;
+          + " (default: the environment's, 1 except MountainCar-v0 50).")
+  Integer hold;
 
   @Option(names = "--eval-episodes", defaultValue = "100",
       description = "Greedy evaluation episodes per round (default: ${DEFAULT-VALUE}).")
@@ -97,11 +98,12 @@ final class RunCommand implements Callable<Integer> {
     int envs = lockstep.envs();
     var training = fit.config(seed, chosen -> "multiple".equals(chosen) ? MULTIPLE_AVERAGE_ITERATES : 1);
     boolean carry = carryQ != null ? carryQ : !"neural".equals(training.algorithm());
-    RunSettings settings = new RunSettings(name != null ? name : training.algorithm() + "-seed" + seed, env, rounds,
-        episodes, stepBudget, growBatch, carry, epsilon, evalEpisodes, envs, seed, training, select, hold);
+    String runName = name != null ? name : training.algorithm() + "-seed" + seed;
     // Unknown ids fail here, before any work; a run resumed without its plugin is told which jar to load.
-    Path recorded = new RunPaths(dir, settings.name()).manifestPath();
-    Environments.spec(env, resume && Files.exists(recorded) ? RunLoop.load(recorded).envPlugin() : null);
+    Path recorded = new RunPaths(dir, runName).manifestPath();
+    EnvSpec spec = Environments.spec(env, resume && Files.exists(recorded) ? RunLoop.load(recorded).envPlugin() : null);
+    RunSettings settings = new RunSettings(runName, env, rounds, episodes, stepBudget, growBatch, carry, epsilon,
+        evalEpisodes, envs, seed, training, select, hold != null ? hold : spec.explorationHold());
     RunManifest done;
     try (PhaseProgress progress = new PhaseProgress()) {
       RunLoop loop = new RunLoop(dir, settings, progress);

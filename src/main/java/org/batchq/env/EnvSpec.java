@@ -10,8 +10,17 @@ package org.batchq.env;
  * @param actionCount number of discrete actions, 0..actionCount-1
  * @param maxEpisodeSteps the time limit; reaching it truncates (it is not a failure)
  * @param rewardThreshold Gymnasium's "solved" threshold for the mean return
+ * @param explorationHold the longest hold of an exploratory action that {@code run} and {@code collect} use unless
+ *     told otherwise ({@code --hold}, docs/run.md): 1 (no holds) except where measurement showed one-step
+ *     exploration never reaches the goal
  */
-public record EnvSpec(String id, int observationSize, int actionCount, int maxEpisodeSteps, double rewardThreshold) {
+public record EnvSpec(String id, int observationSize, int actionCount, int maxEpisodeSteps, double rewardThreshold,
+    int explorationHold) {
+  /** A spec whose exploration holds nothing by default (plugins' usual constructor). */
+  public EnvSpec(String id, int observationSize, int actionCount, int maxEpisodeSteps, double rewardThreshold) {
+    this(id, observationSize, actionCount, maxEpisodeSteps, rewardThreshold, 1);
+  }
+
   /** The spaces of a log without a simulator: no id, no time limit, no threshold. */
   public static EnvSpec ofLog(int observationSize, int actionCount) {
     return new EnvSpec(null, observationSize, actionCount, 0, Double.NaN);

@@ -7,7 +7,8 @@ package org.batchq.env;
  * Actions: 0 accelerates left, 1 does nothing, 2 accelerates right. Reward -1 on every step.
  */
 public final class MountainCar extends TimeLimitedEnv {
-  public static final EnvSpec SPEC = new EnvSpec("MountainCar-v0", 2, 3, 200, -110.0);
+  /** Exploration holds random actions up to 50 steps: one-step dithering never reaches the goal (docs/run.md). */
+  public static final EnvSpec SPEC = new EnvSpec("MountainCar-v0", 2, 3, 200, -110.0, 50);
 
   private static final double MIN_POSITION = -1.2;
   private static final double MAX_POSITION = 0.6;

@@ -55,6 +55,22 @@ class CollectCommandTest {
   }
 
   @Test
+  void mountainCarsRandomEpisodesHoldTheirActionsByDefaultAndSoReachTheGoal() throws Exception {
+    Path held = dir.resolve("held.parquet");
+    Path plain = dir.resolve("plain.parquet");
+    Cli.ok("collect", "--env", "MountainCar-v0", "--episodes", "100", "--seed", "1", "--out", held.toString());
+    Cli.ok("collect", "--env", "MountainCar-v0", "--episodes", "100", "--seed", "1", "--hold", "1", "--out",
+        plain.toString());
+    try (Duck duck = new Duck()) {
+      String goal = " WHERE terminated";
+      assertTrue(((Number) duck.scalar("SELECT count(*) FROM " + Duck.quote(held) + goal)).longValue() > 0);
+      assertEquals(0L, ((Number) duck.scalar("SELECT count(*) FROM " + Duck.quote(plain) + goal)).longValue());
+      assertEquals("{\"type\":\"random\",\"hold\":50}", duck.scalar("SELECT decode(value) FROM parquet_kv_metadata("
+          + Duck.quote(held) + ") WHERE decode(key) = 'batchq.behavior_policy'"));
+    }
+  }
+
+  @Test
   void aStepBudgetStopsAtTheFirstEpisodesThatReachIt() throws Exception {
     Path all = dir.resolve("all.parquet");
     Path budget = dir.resolve("budget.parquet");
