@@ -44,7 +44,8 @@ final class CollectCommand implements Callable<Integer> {
 
   @Option(names = "--hold", paramLabel = "N",
       description = "Hold each random action for a uniform 1..N steps (temporally extended exploration, for random"
-          + " and epsilon-greedy; docs/run.md); 1: no holds (default: the environment's, 1 except MountainCar-v0 50).")
+          + " and epsilon-greedy; docs/run.md); 1: no holds (default: the environment's, 1 except MountainCar-v0 50"
+          + " and Acrobot-v1 20).")
   Integer hold;
 
   @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")

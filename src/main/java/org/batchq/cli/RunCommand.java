@@ -55,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--hold", paramLabel = "N",
       description = "Hold each exploratory action for a uniform 1..N steps (round 0's random ones too): temporally"
           + " extended exploration, for goals that one-step dithering never reaches (docs/run.md); 1: no holds"
-          + " (default: the environment's, 1 except MountainCar-v0 50).")
+          + " (default: the environment's, 1 except MountainCar-v0 50 and Acrobot-v1 20).")
   Integer hold;
 
   @Option(names = "--eval-episodes", defaultValue = "100",

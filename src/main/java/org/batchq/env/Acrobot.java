@@ -9,7 +9,8 @@ package org.batchq.env;
  * on the step that reaches the goal height (termination); 500 steps truncate.
  */
 public final class Acrobot extends TimeLimitedEnv {
-  public static final EnvSpec SPEC = new EnvSpec("Acrobot-v1", 6, 3, 500, -100.0);
+  /** Exploration holds random actions up to 20 steps: one-step dithering rarely swings up (docs/run.md). */
+  public static final EnvSpec SPEC = new EnvSpec("Acrobot-v1", 6, 3, 500, -100.0, 20);
 
   private static final double DT = 0.2;
   private static final double M1 = 1.0;

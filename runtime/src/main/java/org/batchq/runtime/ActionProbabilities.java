@@ -6,8 +6,9 @@ import java.util.stream.IntStream;
 /**
  * An XGBoost {@code multi:softprob} classifier of the action taken in a state, pi(a | s) (behaviour cloning's
  * {@code policy.json}), evaluated in plain Java from its JSON file like every loaded booster ({@link JsonTrees}):
- * margins summed per class in float32, then the softmax. As a {@link QFunction} its action values are its probabilities, so a greedy
- * policy over it takes the most likely action: behaviour cloning acts through the same paths as FQI's models.
+ * margins summed per class in float32, then the softmax. As a {@link QFunction} its action values are its
+ * probabilities, so a greedy policy over it takes the most likely action: behaviour cloning acts through the same
+ * paths as FQI's models.
  */
 public final class ActionProbabilities implements QFunction {
   /** The bundle's file: XGBoost's own JSON model. */

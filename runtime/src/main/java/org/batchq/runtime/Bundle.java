@@ -49,8 +49,9 @@ public final class Bundle {
     try {
       m = JSON.readTree(manifestFile.toFile());
     } catch (IOException e) {
-      throw new BundleException(manifestFile, Files.exists(manifestFile) ? "not a valid model manifest ("
-          + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")" : "missing: not a complete model bundle");
+      String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      throw new BundleException(manifestFile, Files.exists(manifestFile) ? "not a valid model manifest (" + first + ")"
+          : "missing: not a complete model bundle");
     }
     checkFormat(manifestFile, m.path("format").asText(null), m.path("format_version").asInt(0));
     String algorithm = m.path("algorithm").asText();
