@@ -162,6 +162,12 @@ public final class FitOptions {
    * NeuralSettings.defaults}. Which flags were given is read from the parse result, so defaults applied
    * to the fields here are never mistaken for choices.
    */
+  /** A command whose defaults for some of these flags differ from fit's (FQE's, for {@code ope}). */
+  interface OwnDefaults {
+    /** The command's default for {@code flag}, or null where fit's applies. */
+    String defaultOf(String flag);
+  }
+
   public static final IDefaultValueProvider DEFAULTS = new IDefaultValueProvider() {
     private final JsonNode fqi = Json.MAPPER.valueToTree(Training.Config.defaults(
         XgboostSettings.defaults(TreeForm.SINGLE, 0)));
@@ -174,15 +180,9 @@ public final class FitOptions {
         return null;
       }
       String flag = o.longestName();
-      if ("ope".equals(arg.command().name())) { // FQE's own defaults at gamma 0.99 (OpeCommand says the rule)
-        switch (flag) {
-          case "--iterations":
-            return Integer.toString(org.batchq.ope.Fqe.iterationsFor(0.99));
-          case "--trees":
-            return Integer.toString(org.batchq.ope.Fqe.TREES_PER_ITERATION);
-          default:
-            break;
-        }
+      String own = arg.command().userObject() instanceof OwnDefaults d ? d.defaultOf(flag) : null;
+      if (own != null) {
+        return own;
       }
       JsonNode value = FQI.containsKey(flag) ? fqi.get(FQI.get(flag))
           : TREES.containsKey(flag) ? trees.get(TREES.get(flag))

@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
             + " directory. The first policy is the one the others are compared with.",
         "FQE uses fit's learner options; --gamma defaults to the models' (else 0.99) and --iterations to the fewest K"
             + " with gamma^K < 0.01."})
-final class OpeCommand implements Callable<Integer> {
+final class OpeCommand implements Callable<Integer>, FitOptions.OwnDefaults {
   @Mixin DataOptions data;
 
   @Option(names = "--estimators", split = ",", paramLabel = "E",
@@ -82,6 +82,16 @@ final class OpeCommand implements Callable<Integer> {
   /** FQI options that have no meaning for FQE: it evaluates one log as it is, always with clipped targets. */
   private static final List<String> NOT_FOR_FQE = List.of("--validation-fraction", "--ensemble", "--average-iterates",
       "--reward", "--clip-targets");
+
+  /** FQE's own defaults at gamma 0.99, shown by --help (the rule for other gammas is in --iterations' text). */
+  @Override
+  public String defaultOf(String flag) {
+    return switch (flag) {
+      case "--iterations" -> Integer.toString(Fqe.iterationsFor(0.99));
+      case "--trees" -> Integer.toString(Fqe.TREES_PER_ITERATION);
+      default -> null;
+    };
+  }
 
   @Override
   public Integer call() {
