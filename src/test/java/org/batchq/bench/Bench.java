@@ -550,9 +550,11 @@ public final class Bench {
       System.out.println("skipped: " + PEER + " not found\n");
       return;
     }
-    Process check = new ProcessBuilder(PYTHON, "-c", "import xgboost, numpy").redirectErrorStream(true).start();
+    Process check = new ProcessBuilder(PYTHON, "-c", "import xgboost, numpy, sklearn").redirectErrorStream(true)
+        .start();
     if (check.waitFor() != 0) {
-      System.out.println("skipped: " + PYTHON + " has no xgboost (apt-get install -y python3-xgboost python3-numpy)\n");
+      System.out.println("skipped: " + PYTHON + " lacks xgboost, numpy or sklearn (apt-get install -y python3-xgboost"
+          + " python3-numpy python3-sklearn)\n");
       return;
     }
     Path data = WORK.resolve("random-1k.parquet");
