@@ -8,17 +8,14 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.batchq.runtime.Bundle;
 
 /** SHA-256 of files, for dataset provenance in model manifests and for verifying bundles on load. */
 public final class Hashing {
   private Hashing() {}
 
   public static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Bundle.sha256(bytes); // the one spelling of a manifest hash, shared with the runtime
   }
 
   public static String sha256(Path file) {

@@ -145,7 +145,8 @@ public final class Bundle {
     return ActionValues.argmax(qValues(obs), 0, q.actionCount());
   }
 
-  static String sha256(byte[] bytes) {
+  /** SHA-256 of {@code bytes} as lowercase hex: how manifests record every file (the core's Hashing uses it too). */
+  public static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
