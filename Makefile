@@ -1,18 +1,29 @@
 # batchq: `make run` runs the main job end to end on defaults, `make test` runs the tests.
 MVN ?= mvn -B -q
 JAR := target/batchq-cli.jar
+JSA := target/batchq.jsa
 # For bench and experiment, which start java themselves: OpenMP waiting as in bin/batchq.
 export GOMP_SPINCOUNT ?= 10000
 
 .PHONY: build spark run test bench bench-spark experiment ope-experiment interop clean
 
-build: $(JAR)
+build: $(JAR) $(JSA)
 
 # The core depends on the runtime artifact (runtime/, its own Maven project), so it is installed first.
 $(JAR): pom.xml runtime/pom.xml $(shell find src/main runtime/src/main -type f)
 	$(MVN) -f runtime/pom.xml -DskipTests install
 	$(MVN) -DskipTests package
 	cp target/batchq-*-cli.jar $(JAR)
+
+# Class-data sharing: the classes a small `run` loads (collect, fit, evaluate, plots), archived once per build so
+# that bin/batchq starts every command about 0.5 s sooner (docs/BENCHMARKS.md, "Start-up"). A JVM that cannot
+# write or use it starts as before.
+$(JSA): $(JAR)
+	rm -rf target/cds-run $(JSA)
+	java -XX:ArchiveClassesAtExit=$(JSA).tmp -Xlog:cds=off,cds+dynamic=off -Djava.awt.headless=true -jar $(JAR) \
+	  run --rounds 2 --episodes 20 --eval-episodes 10 --iterations 3 --trees 5 --dir target/cds-run \
+	  > target/cds-run.log 2>&1 && mv $(JSA).tmp $(JSA) || echo "no class-data archive (see target/cds-run.log)"
+	rm -rf target/cds-run
 
 # The Spark engine (spark/, its own Maven project): installs the core jar it builds on, then builds
 # spark/target/batchq-spark-*.jar (the launcher's) and *-app.jar (for spark-submit). Downloads Spark once.

@@ -32,4 +32,10 @@ public interface LearnerSettings {
   QFunction mean(java.util.List<QFunction> members, int observationSize, int actionCount);
 
   Regressor create(int observationSize, int actionCount);
+
+  /**
+   * Loads what the learner's first fit needs and the JVM does not have yet (a native library), so that a caller can
+   * do it on another core while it reads the data; changes nothing else. Calling it is never required.
+   */
+  default void prepare() {}
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.batchq.data.Dataset;
 import org.batchq.env.EnvSpec;
@@ -130,6 +131,9 @@ public final class Training {
     List<Member> members = new ArrayList<>();
     Map<String, Object> regressorSettings = null;
     double loadSeconds;
+    // The learner's native library loads on the other core while this one reads; a failure there is the learner's
+    // to report when it is created, so it is not waited for here.
+    CompletableFuture.runAsync(config.learner()::prepare);
     try {
       long t = System.nanoTime();
       TrainingData decoded = TrainingData.decode(dataset); // once, whatever the ensemble's size

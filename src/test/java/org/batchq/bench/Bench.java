@@ -313,8 +313,7 @@ public final class Bench {
     if (!Files.exists(data)) {
       run("collect", "--episodes", "1000", "--seed", "1", "--out", data.toString());
     }
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    double jvm = timed(java, "-Xmx8g", "-jar", Path.of("target", "batchq-cli.jar").toString(), "--version");
+    double jvm = timed(LAUNCHER, "--version");
     System.out.println("## where a fit's time goes (22,233 transitions, 50 iterations of 100 trees, 2 threads), s");
     System.out.printf("%-10s %6s %8s %8s %9s %9s %12s %7s %8s %10s%n", "algorithm", "jvm", "read", "hash",
         "matrices", "training", "predictions", "other", "total", "training %");
@@ -535,6 +534,8 @@ public final class Bench {
   // ---- the Python FQI comparison ---------------------------------------------------------------------------
 
   static final Path PEER = Path.of("..", "shared", "peers", "fqi_xgboost.py");
+  /** Whole commands are timed as a user runs them: through the launcher, with its class-data archive. */
+  static final String LAUNCHER = Path.of("bin", "batchq").toString();
   static final String PYTHON = "/usr/bin/python3";
 
   /**
@@ -563,8 +564,6 @@ public final class Bench {
     }
     Path csv = WORK.resolve("random-1k.csv");
     writePeerCsv(data, csv);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String jar = Path.of("target", "batchq-cli.jar").toString();
     System.out.printf("%-10s %12s %12s %10s %22s%n", "algorithm", "batchq s", "python s", "ratio", "batchq inside XGBoost");
     for (String form : List.of("single", "multiple")) {
       Path out = WORK.resolve("peer-model-" + form);
@@ -572,7 +571,7 @@ public final class Bench {
       double[] theirs = new double[5];
       double inside = 0;
       for (int i = 0; i < 5; i++) {
-        ours[i] = timed(java, "-Xmx8g", "-Djava.awt.headless=true", "-jar", jar, "fit", data.toString(), "--algorithm",
+        ours[i] = timed(LAUNCHER, "fit", data.toString(), "--algorithm",
             form, "--iterations", "50", "--trees", "100", "--threads", "2", "--validation-fraction", "0", "--out",
             out.toString(), "--force");
         double learner = ((Number) ModelBundle.manifest(out).run().get("learner_seconds")).doubleValue();

@@ -50,6 +50,12 @@ public final class NeuralRegressor implements Regressor {
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
   }
 
+  /** Configured as every network is, then loaded: {@link NeuralSettings#prepare}. */
+  static void loadEngine() {
+    configureDjl();
+    Engine.getEngine("PyTorch");
+  }
+
   private final NeuralSettings settings;
   private final int observationSize;
   private final int actionCount;

@@ -62,4 +62,10 @@ public record NeuralSettings(List<Integer> hidden, int steps, int batchSize, dou
   public Regressor create(int observationSize, int actionCount) {
     return new NeuralRegressor(this, observationSize, actionCount);
   }
+
+  /** PyTorch's native library, through DJL: a second or more the first time. */
+  @Override
+  public void prepare() {
+    NeuralRegressor.loadEngine();
+  }
 }

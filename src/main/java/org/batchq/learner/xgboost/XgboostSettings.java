@@ -3,6 +3,8 @@ package org.batchq.learner.xgboost;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.batchq.io.InvalidSettingException;
 import org.batchq.learner.LearnerSettings;
 import org.batchq.learner.Regressor;
@@ -70,6 +72,16 @@ public record XgboostSettings(
   @Override
   public Regressor create(int observationSize, int actionCount) {
     return new XgboostRegressor(this, observationSize, actionCount);
+  }
+
+  /** XGBoost4J's native library: about 0.2 s to extract and link, the first time a matrix is made. */
+  @Override
+  public void prepare() {
+    try {
+      new DMatrix(new float[] {0f}, 1, 1, Float.NaN).dispose();
+    } catch (XGBoostError e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** XGBoost's own parameters for these settings, as a training call takes them. */
