@@ -21,21 +21,23 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class BundleTest {
   static final Path RECORDED = Path.of(System.getProperty("batchq.recorded", "../src/test/resources/recorded"));
+  static final Path EXPECTED = RECORDED.resolve("expected");
   static final int D = 4;
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"single", "multiple", "averaged", "warm", "ensemble", "started", "neural", "bc"})
   void everyKindActsAsTheCoreDoes(String kind) throws Exception {
     Bundle bundle = Bundle.load(RECORDED.resolve(kind));
-    float[] obs = read("observations", D);
+    float[] obs = Expected.read(EXPECTED, "observations", D);
     int rows = obs.length / D;
-    float[] expected = read(kind, 2);
+    float[] expected = Expected.read(EXPECTED, kind, 2);
     assertEquals(2, bundle.actionCount());
     assertEquals(D, bundle.observationSize());
-    assertArrayEquals(bits(expected), bits(bundle.q().predict(obs, rows)), kind);
+    assertArrayEquals(Expected.bits(expected), Expected.bits(bundle.q().predict(obs, rows)), kind);
     for (int i = 0; i < rows; i++) {
       float[] one = java.util.Arrays.copyOfRange(obs, i * D, (i + 1) * D);
-      assertArrayEquals(bits(java.util.Arrays.copyOfRange(expected, i * 2, i * 2 + 2)), bits(bundle.qValues(one)));
+      assertArrayEquals(Expected.bits(java.util.Arrays.copyOfRange(expected, i * 2, i * 2 + 2)),
+          Expected.bits(bundle.qValues(one)));
       assertEquals(expected[i * 2 + 1] > expected[i * 2] ? 1 : 0, bundle.act(one), kind + " row " + i);
     }
   }
@@ -84,25 +86,5 @@ class BundleTest {
       }
     }
     return to;
-  }
-
-  static float[] read(String name, int cols) throws Exception {
-    List<String> lines = Files.readAllLines(RECORDED.resolve("expected").resolve(name + ".csv"));
-    float[] out = new float[lines.size() * cols];
-    for (int i = 0; i < lines.size(); i++) {
-      String[] v = lines.get(i).split(",");
-      for (int j = 0; j < cols; j++) {
-        out[i * cols + j] = Float.parseFloat(v[j]);
-      }
-    }
-    return out;
-  }
-
-  static int[] bits(float[] q) {
-    int[] out = new int[q.length];
-    for (int i = 0; i < q.length; i++) {
-      out[i] = Float.floatToRawIntBits(q[i]);
-    }
-    return out;
   }
 }

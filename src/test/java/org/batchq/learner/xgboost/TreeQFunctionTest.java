@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.batchq.policy.RandomPolicy;
 import org.batchq.rollout.Rollout;
+import org.batchq.runtime.Expected;
 import org.batchq.runtime.QFunction;
 import org.batchq.runtime.TreeForm;
 import org.batchq.runtime.TreeQFunction;
@@ -45,7 +46,7 @@ class TreeQFunctionTest {
     assertTrue(rows >= 100_000, rows + " observations");
     try (QFunction xgboost = BoosterQFunction.load(form, D, ACTIONS, files);
         QFunction java = TreeQFunction.load(form, D, ACTIONS, files)) {
-      assertArrayEquals(bits(xgboost.predict(obs, rows)), bits(java.predict(obs, rows)), kind);
+      assertArrayEquals(Expected.bits(xgboost.predict(obs, rows)), Expected.bits(java.predict(obs, rows)), kind);
     }
   }
 
@@ -102,13 +103,5 @@ class TreeQFunctionTest {
 
   static float u(SplittableRandom rng, float scale) {
     return (float) ((rng.nextDouble() * 2 - 1) * scale);
-  }
-
-  static int[] bits(float[] q) {
-    int[] out = new int[q.length];
-    for (int i = 0; i < q.length; i++) {
-      out[i] = Float.floatToRawIntBits(q[i]);
-    }
-    return out;
   }
 }
