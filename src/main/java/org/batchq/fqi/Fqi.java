@@ -69,7 +69,14 @@ public final class Fqi {
     int actions = train.actionCount();
     // The state sets never change: register them once so the regressor builds its matrices once.
     Regressor.StateSet s = regressor.states(train.obs(), train.rows());
-    Regressor.StateSet next = regressor.states(train.nextObs(), train.rows());
+    // A next state that is the next row's state has a Q-value the training predictions already hold, for the action
+    // taken there: the regressor computes only the other actions' (about half of the next-state work for two).
+    int[] successor = train.successors();
+    int[] knownAction = new int[train.rows()];
+    for (int i = 0; i < knownAction.length; i++) {
+      knownAction[i] = successor[i] < 0 ? -1 : train.actions()[successor[i]];
+    }
+    Regressor.StateSet next = regressor.states(train.nextObs(), train.rows(), knownAction);
     Regressor.StateSet initial = regressor.states(train.initialObs(), train.initialRows().length);
     Regressor.StateSet validS = valid == null ? null : regressor.states(valid.obs(), valid.rows());
     Regressor.StateSet validNext = valid == null ? null : regressor.states(valid.nextObs(), valid.rows());
@@ -101,7 +108,11 @@ public final class Fqi {
       double initialMaxQ = ActionValues.meanMax(learner.time(() -> regressor.predict(fitted, initial)), actions);
 
       // Q_{k+1} joins the iterates the next targets bootstrap from.
-      window.add(fitted, learner.time(() -> regressor.predict(fitted, next)),
+      float[] known = new float[train.rows()];
+      for (int i = 0; i < known.length; i++) {
+        known[i] = successor[i] < 0 ? 0f : qsa[successor[i]];
+      }
+      window.add(fitted, learner.time(() -> regressor.predict(fitted, next, known)),
           valid == null ? null : learner.time(() -> regressor.predict(fitted, validNext)));
       IterationStats it = new IterationStats(k, mse(qsa, y), validResidual, initialMaxQ, meanAbsDiff(qsa, previousQsa),
           (System.nanoTime() - iterationStart) / 1e9, learner.seconds - learnerBefore);

@@ -30,6 +30,20 @@ public record FqiData(
     return out;
   }
 
+  /**
+   * For each row, the row whose observation is this row's next observation bit for bit (the episode's next step,
+   * where rows are in step order), or -1; so Q at a next state can be a value already known at a state.
+   */
+  public int[] successors() {
+    int d = observationSize;
+    int[] out = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      out[i] = i + 1 < rows && java.util.Arrays.equals(nextObs, i * d, i * d + d, obs, (i + 1) * d, (i + 2) * d)
+          ? i + 1 : -1;
+    }
+    return out;
+  }
+
   /** The same transitions with other rewards. */
   public FqiData withRewards(float[] newRewards) {
     return new FqiData(rows, observationSize, actionCount, obs, actions, newRewards, nextObs, terminal, initialRows,

@@ -17,6 +17,17 @@ public interface Regressor extends AutoCloseable {
   StateSet states(float[] obs, int rows);
 
   /**
+   * Registers observations some of whose Q-values the caller will already know when it asks: row i's value for
+   * action {@code knownAction[i]} (-1: none), passed to {@link #predict(QFunction, StateSet, float[])}, which then
+   * need not compute it. FQI registers its next states so: a transition's next state is, bit for bit, the next
+   * transition's state, whose Q for the action taken there {@link #predictTaken} has just given. By default every
+   * value is computed.
+   */
+  default StateSet states(float[] obs, int rows, int[] knownAction) {
+    return states(obs, rows);
+  }
+
+  /**
    * Fits Q_{k+1} on (s_i, a_i) -> y_i. The state set and actions are the same on every call of one fit; only the
    * targets change. {@code previous} is Q_k (null on the first iteration), for regressors that warm-start.
    */
@@ -24,6 +35,15 @@ public interface Regressor extends AutoCloseable {
 
   /** Q(s, a) for every state of the set and every action, row-major: rows x actionCount. */
   float[] predict(QFunction q, StateSet states);
+
+  /**
+   * {@link #predict} on a state set registered with known values: row i's value for its known action is
+   * {@code known[i]}, which must be what {@code q} gives there, bit for bit (so the result does not depend on
+   * whether the regressor uses it).
+   */
+  default float[] predict(QFunction q, StateSet states, float[] known) {
+    return predict(q, states);
+  }
 
   /**
    * Q(s_i, a_i) for the state set {@code q} was just fitted on and the actions it was fitted with: all the training

@@ -373,6 +373,11 @@ public final class Bench {
     }
 
     @Override
+    public StateSet states(float[] obs, int rows, int[] knownAction) {
+      return time(() -> inner.states(obs, rows, knownAction), s -> matrices += s);
+    }
+
+    @Override
     public QFunction fit(StateSet states, int[] actions, float[] targets,
         QFunction previous) {
       return time(() -> inner.fit(states, actions, targets, previous), s -> training += s);
@@ -381,6 +386,11 @@ public final class Bench {
     @Override
     public float[] predict(QFunction q, StateSet states) {
       return time(() -> inner.predict(q, states), s -> predictions += s);
+    }
+
+    @Override
+    public float[] predict(QFunction q, StateSet states, float[] known) {
+      return time(() -> inner.predict(q, states, known), s -> predictions += s);
     }
 
     @Override

@@ -48,16 +48,33 @@ public final class XgboostRegressor implements Regressor {
   private final class Matrices implements StateSet {
     final float[] obs;
     final int rows;
-    final DMatrix[] perAction; // multiple: one matrix shared by all actions; single: obs + one-hot(a) per action
+    final int[] knownAction; // row i's value for this action comes from the caller (-1: none); null: none known
+    final int[][] computed; // per action, the rows its matrix holds (null: every row)
+    final DMatrix[] perAction; // multiple: one matrix shared by all actions unless some values are known
     DMatrix[] training; // built on the first fit, relabelled later
     int[][] rowsOfAction; // multiple: which rows train which booster
 
-    Matrices(float[] obs, int rows) {
+    Matrices(float[] obs, int rows, int[] knownAction) {
       this.obs = obs;
       this.rows = rows;
-      this.perAction = settings.form() == TreeForm.MULTIPLE
-          ? new DMatrix[] {matrix(obs, rows, observationSize)}
-          : allActions(obs, rows);
+      this.knownAction = knownAction;
+      if (knownAction == null) {
+        computed = null;
+        perAction = settings.form() == TreeForm.MULTIPLE
+            ? new DMatrix[] {matrix(obs, rows, observationSize)}
+            : allActions(obs, rows);
+        return;
+      }
+      computed = new int[actionCount][];
+      perAction = new DMatrix[actionCount];
+      for (int a = 0; a < actionCount; a++) {
+        final int action = a;
+        computed[a] = java.util.stream.IntStream.range(0, rows).filter(i -> knownAction[i] != action).toArray();
+        float[] x = gatherRows(obs, computed[a], observationSize);
+        perAction[a] = settings.form() == TreeForm.MULTIPLE
+            ? matrix(x, computed[a].length, observationSize)
+            : matrix(withOneHot(x, computed[a].length, null, a), computed[a].length, observationSize + actionCount);
+      }
     }
 
     @Override
@@ -66,13 +83,18 @@ public final class XgboostRegressor implements Regressor {
     }
 
     DMatrix forAction(int a) {
-      return perAction[settings.form() == TreeForm.MULTIPLE ? 0 : a]; // multiple: the one shared matrix
+      return perAction[settings.form() == TreeForm.MULTIPLE && computed == null ? 0 : a]; // the one shared matrix
     }
   }
 
   @Override
   public StateSet states(float[] obs, int rows) {
-    return new Matrices(obs, rows);
+    return new Matrices(obs, rows, null);
+  }
+
+  @Override
+  public StateSet states(float[] obs, int rows, int[] knownAction) {
+    return new Matrices(obs, rows, knownAction);
   }
 
   @Override
@@ -106,19 +128,34 @@ public final class XgboostRegressor implements Regressor {
 
   @Override
   public float[] predict(QFunction q, StateSet states) {
+    return predict(q, states, null);
+  }
+
+  @Override
+  public float[] predict(QFunction q, StateSet states, float[] known) {
     Matrices m = (Matrices) states;
+    if (m.knownAction != null && known == null) {
+      throw new IllegalArgumentException("this state set was registered with known values: pass them");
+    }
     BoosterQFunction model = (BoosterQFunction) q;
     float[] out = new float[m.rows * actionCount];
     try {
       for (int a = 0; a < actionCount; a++) {
         Booster booster = model.booster(settings.form().boosterOf(a));
         float[][] p = booster.predict(m.forAction(a));
-        for (int i = 0; i < m.rows; i++) {
-          out[i * actionCount + a] = p[i][0];
+        for (int n = 0; n < p.length; n++) {
+          out[(m.computed == null ? n : m.computed[a][n]) * actionCount + a] = p[n][0];
         }
       }
     } catch (XGBoostError e) {
       throw new IllegalStateException("XGBoost prediction failed: " + e.getMessage(), e);
+    }
+    if (m.knownAction != null) {
+      for (int i = 0; i < m.rows; i++) {
+        if (m.knownAction[i] >= 0) {
+          out[i * actionCount + m.knownAction[i]] = known[i];
+        }
+      }
     }
     return out;
   }
@@ -166,16 +203,14 @@ public final class XgboostRegressor implements Regressor {
             + " takes every action)");
       }
       int[] idx = new int[counts[a]];
-      float[] x = new float[counts[a] * observationSize];
       int n = 0;
       for (int i = 0; i < actions.length; i++) {
         if (actions[i] == a) {
-          System.arraycopy(m.obs, i * observationSize, x, n * observationSize, observationSize);
           idx[n++] = i;
         }
       }
       m.rowsOfAction[a] = idx;
-      m.training[a] = matrix(x, n, observationSize);
+      m.training[a] = matrix(gatherRows(m.obs, idx, observationSize), n, observationSize);
     }
   }
 
@@ -200,6 +235,15 @@ public final class XgboostRegressor implements Regressor {
     } catch (XGBoostError e) {
       throw new IllegalStateException("cannot build an XGBoost matrix: " + e.getMessage(), e);
     }
+  }
+
+  /** The rows {@code idx} of row-major {@code x}, {@code width} values each. */
+  private static float[] gatherRows(float[] x, int[] idx, int width) {
+    float[] out = new float[idx.length * width];
+    for (int n = 0; n < idx.length; n++) {
+      System.arraycopy(x, idx[n] * width, out, n * width, width);
+    }
+    return out;
   }
 
   private static float[] gather(float[] values, int[] idx) {

@@ -1,9 +1,19 @@
 package org.batchq.learner.xgboost;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import org.batchq.data.Episode;
+import org.batchq.fqi.Backup;
+import org.batchq.fqi.Fqi;
+import org.batchq.fqi.FqiData;
 import org.batchq.learner.Regressor;
+import org.batchq.policy.RandomPolicy;
+import org.batchq.rollout.Rollout;
 import org.batchq.runtime.QFunction;
 import org.batchq.runtime.TreeForm;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +53,98 @@ class XgboostRegressorTest {
       assertArrayEquals(fullPrediction(regressor, warm, s, taken), regressor.predictTaken(warm, s, taken), form + "");
       warm.close();
     }
+  }
+
+  /**
+   * FQI takes Q at a next state that is the next row's state, for the action taken there, from the training
+   * predictions, and asks XGBoost only for the other actions' values: the boosters must be byte for byte those of
+   * FQI through a regressor that computes every next-state value, in both forms, fresh and warm-started.
+   */
+  @ParameterizedTest
+  @EnumSource(TreeForm.class)
+  void knownNextStateValuesGiveTheBoostersOfAFullPrediction(TreeForm form) {
+    FqiData data = cartPoleEpisodes();
+    int linked = (int) java.util.Arrays.stream(data.successors()).filter(j -> j >= 0).count();
+    assertTrue(linked > data.rows() * 9 / 10, linked + " of " + data.rows() + " next states are the next row's");
+    for (boolean warm : new boolean[] {false, true}) {
+      XgboostSettings d6 = XgboostSettings.defaults(form, 1);
+      XgboostSettings settings = new XgboostSettings(form, 10, d6.maxDepth(), d6.eta(), d6.minChildWeight(),
+          d6.subsample(), d6.colsampleByNode(), d6.parallelTrees(), d6.maxBin(), 2, 1, warm);
+      Fqi.Schedule schedule = new Fqi.Schedule(6, 0.99, false, 1);
+      try (XgboostRegressor reusing = new XgboostRegressor(settings, 4, 2);
+          XgboostRegressor computing = new XgboostRegressor(settings, 4, 2);
+          QFunction a = Fqi.fit(data, null, schedule, reusing, null, it -> {}).q();
+          QFunction b = Fqi.fit(data, null, schedule, everyValue(computing), null, it -> {}).q()) {
+        for (String file : a.export().keySet()) {
+          assertArrayEquals(b.export().get(file), a.export().get(file), form + " warm " + warm + " " + file);
+        }
+      }
+    }
+  }
+
+  /** 200 random CartPole episodes as FQI's data, rows in step order. */
+  private static FqiData cartPoleEpisodes() {
+    List<Episode> episodes = new ArrayList<>();
+    Rollout.run(new Rollout.Plan("CartPole-v1", 200, 16, 11, 0, 0), new RandomPolicy(2), episodes::add);
+    int rows = episodes.stream().mapToInt(Episode::length).sum();
+    float[] obs = new float[rows * 4];
+    float[] next = new float[rows * 4];
+    int[] actions = new int[rows];
+    float[] rewards = new float[rows];
+    boolean[] terminal = new boolean[rows];
+    int[] initial = new int[episodes.size()];
+    int at = 0;
+    for (int e = 0; e < episodes.size(); e++) {
+      Episode ep = episodes.get(e);
+      initial[e] = at;
+      System.arraycopy(ep.obs(), 0, obs, at * 4, ep.length() * 4);
+      System.arraycopy(ep.nextObs(), 0, next, at * 4, ep.length() * 4);
+      System.arraycopy(ep.actions(), 0, actions, at, ep.length());
+      System.arraycopy(ep.rewards(), 0, rewards, at, ep.length());
+      terminal[at + ep.length() - 1] = ep.terminated();
+      at += ep.length();
+    }
+    return new FqiData(rows, 4, 2, obs, actions, rewards, next, terminal, initial, null, Backup.MAX);
+  }
+
+  /** {@code inner} with the default known-value methods: every next-state value computed, none reused. */
+  private static Regressor everyValue(Regressor inner) {
+    return new Regressor() {
+      @Override
+      public StateSet states(float[] obs, int rows) {
+        return inner.states(obs, rows);
+      }
+
+      @Override
+      public QFunction fit(StateSet states, int[] actions, float[] targets, QFunction previous) {
+        return inner.fit(states, actions, targets, previous);
+      }
+
+      @Override
+      public float[] predict(QFunction q, StateSet states) {
+        return inner.predict(q, states);
+      }
+
+      @Override
+      public float[] predictTaken(QFunction q, StateSet states, int[] actions) {
+        return inner.predictTaken(q, states, actions);
+      }
+
+      @Override
+      public QFunction mean(List<QFunction> members) {
+        return inner.mean(members);
+      }
+
+      @Override
+      public Map<String, Object> settings() {
+        return inner.settings();
+      }
+
+      @Override
+      public void close() {
+        inner.close();
+      }
+    };
   }
 
   private static float[] fullPrediction(Regressor regressor, QFunction q, Regressor.StateSet s, int[] taken) {
