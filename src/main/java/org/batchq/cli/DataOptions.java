@@ -123,6 +123,11 @@ public final class DataOptions {
     return !DatasetSchema.BEHAVIOR_PROB.equals(columns.behaviorProbCol);
   }
 
+  /** {@code --actions}: the action count of a log without a simulator (null: not given). */
+  public Integer actions() {
+    return actions;
+  }
+
   /** Opens the data; what had to be assumed or dropped to read it is said on standard error. */
   public Dataset open() {
     Dataset dataset = Dataset.open(paths, mapping(), env, actions);

@@ -103,10 +103,7 @@ public record DatasetMetadata(
     boolean foreign = metadata.stream().allMatch(Optional::isEmpty);
     if (!foreign || envOption != null) {
       EnvSpec env = settle(names, metadata, envOption);
-      if (actions != null && actions != env.actionCount()) {
-        throw new BadInputException(names.get(0), "is " + env.id() + " data, which has " + env.actionCount()
-            + " actions, not " + actions + " (--actions is for logs without a simulator)");
-      }
+      requireActions(env, actions, names.get(0));
       return new Settled(env, null);
     }
     if (actions != null && actions < 1) {
@@ -141,13 +138,30 @@ public record DatasetMetadata(
     if (width < 1) {
       throw new BadInputException(names.get(0), "holds no observations to take the observation width from");
     }
+    return ofLog(width, actions, maxAction, widest);
+  }
+
+  /** Refuses {@code --actions} that disagree with a simulator's action count (it is for logs without one). */
+  public static void requireActions(EnvSpec env, Integer actions, String file) {
+    if (actions != null && actions != env.actionCount()) {
+      throw new BadInputException(file, "is " + env.id() + " data, which has " + env.actionCount()
+          + " actions, not " + actions + " (--actions is for logs without a simulator)");
+    }
+  }
+
+  /**
+   * A log without a simulator: {@code width} observation values and {@code actions} actions, or when that is null
+   * one more than the largest action in the data ({@code maxAction}, found in {@code where}), which the returned
+   * assumption says. Both engines settle a foreign log here.
+   */
+  public static Settled ofLog(int width, Integer actions, long maxAction, String where) {
     if (actions != null) {
       return new Settled(EnvSpec.ofLog(width, actions), null);
     }
     int count = (int) Math.max(1, maxAction + 1);
     return new Settled(EnvSpec.ofLog(width, count), "no --env and no batchq metadata: a log without a simulator with "
         + width + " observation values and " + count + " actions (0.." + (count - 1) + "), assumed from the largest"
-        + " action in the data (" + maxAction + ", in " + widest + "); pass --actions N if the system has more");
+        + " action in the data (" + maxAction + ", in " + where + "); pass --actions N if the system has more");
   }
 
   /** The metadata of a batchq file, or empty for a file written by another tool. */

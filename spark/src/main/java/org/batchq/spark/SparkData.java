@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
@@ -64,18 +66,23 @@ final class SparkData {
   private SparkData() {}
 
   static Loaded load(SparkSession spark, List<String> paths, ColumnMapping mapping, String envOption,
-      double validationFraction, long seed, RewardTransform reward, int partitions) {
+      Integer actions, double validationFraction, long seed, RewardTransform reward, int partitions) {
+    if (mapping.actionValues() != null || mapping.step() != null) {
+      throw new IllegalArgumentException((mapping.actionValues() != null ? "--action-values" : "--step-col")
+          + " is not available with the Spark engine yet (use the local engine, or write the log with integer"
+          + " actions and next-observation columns)");
+    }
     Dataset<Row> raw = read(spark, paths);
     List<String> files = Arrays.stream(raw.inputFiles()).sorted().toList();
     String describe = files.isEmpty() ? String.join(", ", paths)
         : files.size() == 1 ? files.get(0) : files.get(0) + " and " + (files.size() - 1) + " more files";
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    EnvSpec env = environment(files, envOption, hadoop);
-
-    int d = env.observationSize();
     Column obs = observations(raw, mapping.obs(), describe);
     Column nextObs = observations(raw, mapping.nextObs(), describe);
     require(raw, mapping.action(), describe, IntegralType.class, "an integer column");
+    EnvSpec env = environment(raw, files, obs, mapping.action(), envOption, actions, hadoop, describe);
+
+    int d = env.observationSize();
     require(raw, mapping.reward(), describe, NumericType.class, "a numeric column");
     Column terminated = flag(raw, mapping.terminated(), describe);
     Column truncated = flag(raw, mapping.truncated(), describe);
@@ -148,9 +155,33 @@ final class SparkData {
     }
   }
 
-  /** The environment the files' batchq metadata and --env agree on, settled by the core's rule. */
-  private static EnvSpec environment(List<String> files, String envOption, Configuration hadoop) {
-    return DatasetMetadata.settle(files, files.stream().map(f -> metadata(f, hadoop)).toList(), envOption);
+  /**
+   * The environment the files' batchq metadata and --env agree on, settled by the core's rule; for files with
+   * neither, a log without a simulator whose width is the first row's and whose action count is --actions or
+   * taken from the largest action, as the local engine settles it (the assumption said on standard error).
+   */
+  private static EnvSpec environment(Dataset<Row> raw, List<String> files, Column obs, String action,
+      String envOption, Integer actions, Configuration hadoop, String describe) {
+    List<Optional<DatasetMetadata>> metadata = files.stream().map(f -> metadata(f, hadoop)).toList();
+    if (envOption != null || metadata.stream().anyMatch(Optional::isPresent)) {
+      EnvSpec env = DatasetMetadata.settle(files, metadata, envOption);
+      DatasetMetadata.requireActions(env, actions, describe);
+      return env;
+    }
+    if (actions != null && actions < 1) {
+      throw new BadInputException(describe, "--actions must be at least 1 (got " + actions + ")");
+    }
+    Row first = raw.select(size(obs)).first(); // every row's width is then checked against it
+    Row largest = raw.agg(max(col(action))).first();
+    if (first == null || largest.isNullAt(0)) {
+      throw new BadInputException(describe, "holds no transitions");
+    }
+    DatasetMetadata.Settled settled = DatasetMetadata.ofLog(first.getInt(0), actions,
+        ((Number) largest.get(0)).longValue(), describe);
+    if (settled.assumption() != null) {
+      System.err.println("batchq: " + settled.assumption());
+    }
+    return settled.env();
   }
 
   private static Optional<DatasetMetadata> metadata(String file, Configuration hadoop) {

@@ -90,7 +90,7 @@ final class SparkFitCommand implements Callable<Integer> {
     SparkSession spark = session();
     try {
       int n = workers != null ? workers : spark.sparkContext().defaultParallelism();
-      SparkData.Loaded loaded = SparkData.load(spark, data.paths(), data.mapping(), data.env(),
+      SparkData.Loaded loaded = SparkData.load(spark, data.paths(), data.mapping(), data.env(), data.actions(),
           config.validationFraction(), seed, config.reward(), n);
       double loadSeconds = (System.nanoTime() - start) / 1e9;
       SparkFqi.Result result;

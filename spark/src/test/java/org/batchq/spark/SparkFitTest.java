@@ -2,6 +2,7 @@ package org.batchq.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -56,8 +57,6 @@ class SparkFitTest {
       assertEquals(0, spark("fit", data.toString(), "--algorithm", algorithm, "--iterations", "8", "--seed", "3",
           "--master", "local[2]", "--out", spark.toString()));
 
-      float[] states = observations(data);
-      int rows = states.length / 4;
       try (ModelBundle.Loaded a = ModelBundle.load(local); ModelBundle.Loaded b = ModelBundle.load(spark)) {
         Manifest m = b.manifest();
         assertEquals(algorithm, m.algorithm());
@@ -65,22 +64,69 @@ class SparkFitTest {
         assertEquals(a.manifest().training().get("train_rows"), ((Number) m.training().get("train_rows")).intValue(),
             "the same episodes are held out");
         assertEquals(a.manifest().data().get(0).sha256(), m.data().get(0).sha256());
-        float[] qa = a.q().predict(states, rows);
-        float[] qb = b.q().predict(states, rows);
-        double diff = 0;
-        double scale = 0;
-        int close = 0;
-        for (int i = 0; i < 2 * rows; i++) {
-          double d = Math.abs(qa[i] - qb[i]);
-          diff += d;
-          scale += Math.abs(qa[i]);
-          close += d <= 0.1 * Math.abs(qa[i]) ? 1 : 0;
-        }
-        System.out.printf("%s: mean |dQ| / mean |Q| = %.4f, within 10%% in %.2f%% of %d values%n", algorithm,
-            diff / scale, 50.0 * close / rows, 2 * rows);
-        assertTrue(diff / scale < 0.02, algorithm + ": relative Q difference " + diff / scale);
-        assertTrue(close >= 0.9 * 2 * rows, algorithm + ": within 10% in only " + close + " of " + 2 * rows);
       }
+      assertSameQ(local, spark, algorithm);
+    }
+  }
+
+  /**
+   * A log of a system batchq does not simulate (no batchq metadata, no --env): the Spark engine takes its spaces
+   * from the data as the local engine does, records no environment in the bundle, and fits the local engine's
+   * Q-function; without --actions it says what it assumed. What it cannot read yet is refused in one line.
+   */
+  @Test
+  void fitsALogWithoutASimulatorAsTheLocalEngineDoes() throws Exception {
+    Path log = dir.resolve("log.parquet");
+    duck("COPY (SELECT episode_id, step, obs, next_obs, action, reward, terminated, truncated FROM read_parquet('"
+        + data + "')) TO '" + log + "' (FORMAT parquet)");
+    Path local = dir.resolve("log-local");
+    Path spark = dir.resolve("log-spark");
+    core("fit", log.toString(), "--actions", "2", "--iterations", "6", "--seed", "3", "--out", local.toString());
+    assertEquals(0, spark("fit", log.toString(), "--actions", "2", "--iterations", "6", "--seed", "3", "--master",
+        "local[2]", "--out", spark.toString()));
+    Manifest m = ModelBundle.manifest(spark);
+    assertNull(m.envId());
+    assertEquals(4, m.observationSize());
+    assertEquals(2, m.actionCount());
+    assertEquals(ModelBundle.manifest(local).training().get("train_rows"),
+        ((Number) m.training().get("train_rows")).intValue(), "the same episodes are held out");
+    assertSameQ(local, spark, "log without a simulator");
+
+    Path assumed = dir.resolve("log-assumed");
+    String err = stderr(() -> assertEquals(0, spark("fit", log.toString(), "--iterations", "1", "--master", "local[2]",
+        "--out", assumed.toString())));
+    assertTrue(err.contains("assumed from the largest action in the data (1"), err);
+    assertEquals(2, ModelBundle.manifest(assumed).actionCount());
+
+    err = stderr(() -> assertEquals(2, spark("fit", log.toString(), "--step-col", "step", "--master", "local[2]",
+        "--out", dir.resolve("never").toString())));
+    assertEquals(1, err.strip().lines().count(), err);
+    assertTrue(err.contains("--step-col is not available with the Spark engine"), err);
+  }
+
+  /**
+   * Q-values of two fits of the same data within 2% of the mean |Q| on average, and within 10% in 90% of the
+   * dataset's states.
+   */
+  private static void assertSameQ(Path local, Path spark, String what) throws SQLException {
+    float[] states = observations(data);
+    int rows = states.length / 4;
+    try (ModelBundle.Loaded a = ModelBundle.load(local); ModelBundle.Loaded b = ModelBundle.load(spark)) {
+      float[] qa = a.q().predict(states, rows);
+      float[] qb = b.q().predict(states, rows);
+      double diff = 0;
+      double scale = 0;
+      int close = 0;
+      for (int i = 0; i < 2 * rows; i++) {
+        double d = Math.abs(qa[i] - qb[i]);
+        diff += d;
+        scale += Math.abs(qa[i]);
+        close += d <= 0.1 * Math.abs(qa[i]) ? 1 : 0;
+      }
+      System.out.printf("%s: mean |dQ| / mean |Q| = %.4f, within 10%% in %.2f%% of %d values%n", what,
+          diff / scale, 50.0 * close / rows, 2 * rows);
+      assertTrue(diff / scale < 0.02, what + ": relative Q difference " + diff / scale);
+      assertTrue(close >= 0.9 * 2 * rows, what + ": within 10% in only " + close + " of " + 2 * rows);
     }
   }
 
