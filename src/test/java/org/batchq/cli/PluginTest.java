@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.batchq.io.Hashing;
 import org.batchq.io.Json;
 import org.batchq.testing.Cli;
@@ -99,5 +101,65 @@ class PluginTest {
       assertTrue(r.err().contains("plugin chain.jar") && r.err().contains("--plugin"), r.err());
     }
     assertTrue(Files.notExists(dir.resolve("never")) && Files.notExists(dir.resolve("never.parquet")));
+  }
+
+  /**
+   * A plugin that steps a vector itself ({@code vector(size)}, as the built-in simulators do) is used like one that
+   * gives a single environment: the same corridor written both ways collects the same rows, slot for slot, episode
+   * for episode, with the time limit (truncation) and the goal (termination) where the lockstep one has them.
+   */
+  @Test
+  void aVectorPluginCollectsTheRowsOfTheSameEnvironmentInLockstep() throws Exception {
+    Path vector = PluginJars.build(dir.resolve("vchain.jar"), List.of(PluginJars.source(dir, "VectorChain", """
+        package org.example.test;
+        import org.batchq.env.*;
+        public final class VectorChain implements EnvironmentProvider {
+          public EnvSpec spec() { return new EnvSpec("VChain-v0", 1, 2, 50, 0.9); }
+          public VectorEnv vector(int size) {
+            return new VectorEnv() {
+              final Rng[] rngs = new Rng[size];
+              final int[] position = new int[size];
+              final int[] steps = new int[size];
+              public EnvSpec spec() { return VectorChain.this.spec(); }
+              public int size() { return size; }
+              public void reset(int slot, Rng rng, float[] obs, int offset) {
+                rngs[slot] = rng;
+                position[slot] = rng.nextInt(3);
+                steps[slot] = 0;
+                obs[offset] = position[slot] / 9f;
+              }
+              public void step(int[] actions, float[] next, float[] rewards, boolean[] terminated,
+                  boolean[] truncated) {
+                for (int s = 0; s < size; s++) {
+                  if (rngs[s].nextDouble() >= 0.1) {
+                    position[s] = Math.max(0, position[s] + (actions[s] == 1 ? 1 : -1));
+                  }
+                  next[s] = position[s] / 9f;
+                  terminated[s] = position[s] == 9;
+                  rewards[s] = terminated[s] ? 1f : 0f;
+                  truncated[s] = ++steps[s] >= 50;
+                }
+              }
+            };
+          }
+        }
+        """)), Map.of(PluginJars.SERVICES, "org.example.test.VectorChain\n"));
+    Path lockstep = dir.resolve("lockstep.parquet");
+    Path stepped = dir.resolve("vector.parquet");
+    Cli.ok("collect", "--plugin", jar.toString(), "--env", "Chain-v0", "--episodes", "200", "--envs", "8", "--seed",
+        "4", "--out", lockstep.toString());
+    Cli.ok("collect", "--plugin", vector.toString(), "--env", "VChain-v0", "--episodes", "200", "--envs", "8",
+        "--seed", "4", "--out", stepped.toString());
+    String rows = "SELECT episode_id, step, obs, action, reward, next_obs, terminated, truncated FROM ";
+    try (Duck duck = new Duck()) {
+      assertEquals(0L, ((Number) duck.scalar("SELECT count(*) FROM (" + rows + Duck.quote(lockstep) + " EXCEPT "
+          + rows + Duck.quote(stepped) + ")")).longValue());
+      assertEquals(duck.scalar("SELECT count(*) FROM " + Duck.quote(lockstep)),
+          duck.scalar("SELECT count(*) FROM " + Duck.quote(stepped)));
+      assertTrue(((Number) duck.scalar("SELECT count(*) FROM " + Duck.quote(stepped) + " WHERE truncated"))
+          .longValue() > 0, "some episodes reach the time limit");
+      assertTrue(((Number) duck.scalar("SELECT count(*) FROM " + Duck.quote(stepped) + " WHERE terminated"))
+          .longValue() > 0, "some reach the goal");
+    }
   }
 }
