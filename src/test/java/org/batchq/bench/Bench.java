@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.DoubleConsumer;
 import java.util.function.Supplier;
 import ml.dmlc.xgboost4j.java.Booster;
@@ -36,6 +35,7 @@ import org.batchq.runtime.ActionValues;
 import org.batchq.runtime.Bundle;
 import org.batchq.runtime.QFunction;
 import org.batchq.runtime.TreeForm;
+import org.batchq.testing.ForwardingRegressor;
 
 /**
  * {@code make bench}: throughput of each stage, printed as a table (docs/BENCHMARKS.md records the figures).
@@ -348,14 +348,13 @@ public final class Bench {
   }
 
   /** A regressor that times what it is asked for: matrix building, training, and predictions. */
-  static final class TimedRegressor implements Regressor {
-    private final Regressor inner;
+  static final class TimedRegressor extends ForwardingRegressor {
     double matrices;
     double training;
     double predictions;
 
     TimedRegressor(Regressor inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     private <T> T time(Supplier<T> work, DoubleConsumer add) {
@@ -378,8 +377,7 @@ public final class Bench {
     }
 
     @Override
-    public QFunction fit(StateSet states, int[] actions, float[] targets,
-        QFunction previous) {
+    public QFunction fit(StateSet states, int[] actions, float[] targets, QFunction previous) {
       return time(() -> inner.fit(states, actions, targets, previous), s -> training += s);
     }
 
@@ -396,21 +394,6 @@ public final class Bench {
     @Override
     public float[] predictTaken(QFunction q, StateSet states, int[] actions) {
       return time(() -> inner.predictTaken(q, states, actions), s -> predictions += s);
-    }
-
-    @Override
-    public QFunction mean(List<QFunction> members) {
-      return inner.mean(members);
-    }
-
-    @Override
-    public Map<String, Object> settings() {
-      return inner.settings();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 

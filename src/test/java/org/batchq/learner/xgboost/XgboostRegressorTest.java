@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.batchq.data.Episode;
 import org.batchq.fqi.Backup;
@@ -14,6 +13,7 @@ import org.batchq.fqi.FqiData;
 import org.batchq.learner.Regressor;
 import org.batchq.policy.RandomPolicy;
 import org.batchq.rollout.Rollout;
+import org.batchq.testing.ForwardingRegressor;
 import org.batchq.runtime.QFunction;
 import org.batchq.runtime.TreeForm;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,7 +74,7 @@ class XgboostRegressorTest {
       try (XgboostRegressor reusing = new XgboostRegressor(settings, 4, 2);
           XgboostRegressor computing = new XgboostRegressor(settings, 4, 2);
           QFunction a = Fqi.fit(data, null, schedule, reusing, null, it -> {}).q();
-          QFunction b = Fqi.fit(data, null, schedule, everyValue(computing), null, it -> {}).q()) {
+          QFunction b = Fqi.fit(data, null, schedule, new ForwardingRegressor(computing) {}, null, it -> {}).q()) {
         for (String file : a.export().keySet()) {
           assertArrayEquals(b.export().get(file), a.export().get(file), form + " warm " + warm + " " + file);
         }
@@ -105,46 +105,6 @@ class XgboostRegressorTest {
       at += ep.length();
     }
     return new FqiData(rows, 4, 2, obs, actions, rewards, next, terminal, initial, null, Backup.MAX);
-  }
-
-  /** {@code inner} with the default known-value methods: every next-state value computed, none reused. */
-  private static Regressor everyValue(Regressor inner) {
-    return new Regressor() {
-      @Override
-      public StateSet states(float[] obs, int rows) {
-        return inner.states(obs, rows);
-      }
-
-      @Override
-      public QFunction fit(StateSet states, int[] actions, float[] targets, QFunction previous) {
-        return inner.fit(states, actions, targets, previous);
-      }
-
-      @Override
-      public float[] predict(QFunction q, StateSet states) {
-        return inner.predict(q, states);
-      }
-
-      @Override
-      public float[] predictTaken(QFunction q, StateSet states, int[] actions) {
-        return inner.predictTaken(q, states, actions);
-      }
-
-      @Override
-      public QFunction mean(List<QFunction> members) {
-        return inner.mean(members);
-      }
-
-      @Override
-      public Map<String, Object> settings() {
-        return inner.settings();
-      }
-
-      @Override
-      public void close() {
-        inner.close();
-      }
-    };
   }
 
   private static float[] fullPrediction(Regressor regressor, QFunction q, Regressor.StateSet s, int[] taken) {
