@@ -58,7 +58,8 @@ class XgboostRegressorTest {
   /**
    * FQI takes Q at a next state that is the next row's state, for the action taken there, from the training
    * predictions, and asks XGBoost only for the other actions' values: the boosters must be byte for byte those of
-   * FQI through a regressor that computes every next-state value, in both forms, fresh and warm-started.
+   * FQI through a regressor that computes every next-state value, in both forms, fresh, warm-started and with rows
+   * subsampled.
    */
   @ParameterizedTest
   @EnumSource(TreeForm.class)
@@ -66,17 +67,19 @@ class XgboostRegressorTest {
     FqiData data = cartPoleEpisodes();
     int linked = (int) java.util.Arrays.stream(data.successors()).filter(j -> j >= 0).count();
     assertTrue(linked > data.rows() * 9 / 10, linked + " of " + data.rows() + " next states are the next row's");
-    for (boolean warm : new boolean[] {false, true}) {
-      XgboostSettings d6 = XgboostSettings.defaults(form, 1);
+    XgboostSettings d6 = XgboostSettings.defaults(form, 1);
+    for (String variant : List.of("fresh", "warm", "subsampled")) {
+      boolean warm = variant.equals("warm");
+      double subsample = variant.equals("subsampled") ? 0.7 : d6.subsample(); // the cache of a sampled fit too
       XgboostSettings settings = new XgboostSettings(form, 10, d6.maxDepth(), d6.eta(), d6.minChildWeight(),
-          d6.subsample(), d6.colsampleByNode(), d6.parallelTrees(), d6.maxBin(), 2, 1, warm);
+          subsample, d6.colsampleByNode(), d6.parallelTrees(), d6.maxBin(), 2, 1, warm);
       Fqi.Schedule schedule = new Fqi.Schedule(6, 0.99, false, 1);
       try (XgboostRegressor reusing = new XgboostRegressor(settings, 4, 2);
           XgboostRegressor computing = new XgboostRegressor(settings, 4, 2);
           QFunction a = Fqi.fit(data, null, schedule, reusing, null, it -> {}).q();
           QFunction b = Fqi.fit(data, null, schedule, new ForwardingRegressor(computing) {}, null, it -> {}).q()) {
         for (String file : a.export().keySet()) {
-          assertArrayEquals(b.export().get(file), a.export().get(file), form + " warm " + warm + " " + file);
+          assertArrayEquals(b.export().get(file), a.export().get(file), form + " " + variant + " " + file);
         }
       }
     }
