@@ -67,11 +67,6 @@ final class SparkData {
 
   static Loaded load(SparkSession spark, List<String> paths, ColumnMapping mapping, String envOption,
       Integer actions, double validationFraction, long seed, RewardTransform reward, int partitions) {
-    if (mapping.actionValues() != null || mapping.step() != null) {
-      throw new IllegalArgumentException((mapping.actionValues() != null ? "--action-values" : "--step-col")
-          + " is not available with the Spark engine yet (use the local engine, or write the log with integer"
-          + " actions and next-observation columns)");
-    }
     Dataset<Row> raw = read(spark, paths);
     List<String> files = Arrays.stream(raw.inputFiles()).sorted().toList();
     String describe = files.isEmpty() ? String.join(", ", paths)

@@ -10,6 +10,7 @@ import org.batchq.cli.FitOptions;
 import org.batchq.cli.FitReport;
 import org.batchq.cli.Main;
 import org.batchq.cli.Progress;
+import org.batchq.data.ColumnMapping;
 import org.batchq.env.EnvSpec;
 import org.batchq.io.AtomicOutput;
 import org.batchq.io.Table;
@@ -82,6 +83,12 @@ final class SparkFitCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--threads does not apply to the Spark engine: it runs one XGBoost thread per"
           + " Spark task; set --workers");
     }
+    ColumnMapping mapping = data.mapping();
+    if (mapping.actionValues() != null || mapping.step() != null) {
+      throw new IllegalArgumentException((mapping.actionValues() != null ? "--action-values" : "--step-col")
+          + " is not available with the Spark engine yet (use the local engine, or write the log with integer"
+          + " actions and next-observation columns)");
+    }
     if (workers != null && workers < 1) {
       throw new IllegalArgumentException("--workers must be at least 1");
     }
@@ -90,7 +97,7 @@ final class SparkFitCommand implements Callable<Integer> {
     SparkSession spark = session();
     try {
       int n = workers != null ? workers : spark.sparkContext().defaultParallelism();
-      SparkData.Loaded loaded = SparkData.load(spark, data.paths(), data.mapping(), data.env(), data.actions(),
+      SparkData.Loaded loaded = SparkData.load(spark, data.paths(), mapping, data.env(), data.actions(),
           config.validationFraction(), seed, config.reward(), n);
       double loadSeconds = (System.nanoTime() - start) / 1e9;
       SparkFqi.Result result;
