@@ -49,7 +49,7 @@ public final class XgboostRegressor implements Regressor {
     final float[] obs;
     final int rows;
     final int[] knownAction; // row i's value for this action comes from the caller (-1: none); null: none known
-    final int[][] computed; // per action, the rows its matrix holds (null: every row)
+    final int[][] computed; // per action, the rows its matrix holds (an action's null: every row)
     final DMatrix[] perAction; // multiple: one matrix shared by all actions unless some values are known
     DMatrix[] training; // built on the first fit, relabelled later
     int[][] rowsOfAction; // multiple: which rows train which booster
@@ -58,32 +58,27 @@ public final class XgboostRegressor implements Regressor {
       this.obs = obs;
       this.rows = rows;
       this.knownAction = knownAction;
-      if (knownAction == null) {
-        computed = null;
-        perAction = settings.form() == TreeForm.MULTIPLE
-            ? new DMatrix[] {matrix(obs, rows, observationSize)}
-            : allActions(obs, rows);
-        return;
-      }
       computed = new int[actionCount][];
       perAction = new DMatrix[actionCount];
       for (int a = 0; a < actionCount; a++) {
+        if (knownAction == null && settings.form() == TreeForm.MULTIPLE && a > 0) {
+          perAction[a] = perAction[0]; // the same observations for every booster: one matrix serves them all
+          continue;
+        }
         final int action = a;
-        computed[a] = java.util.stream.IntStream.range(0, rows).filter(i -> knownAction[i] != action).toArray();
-        float[] x = gatherRows(obs, computed[a], observationSize);
+        computed[a] = knownAction == null ? null
+            : java.util.stream.IntStream.range(0, rows).filter(i -> knownAction[i] != action).toArray();
+        float[] x = computed[a] == null ? obs : gatherRows(obs, computed[a], observationSize);
+        int n = computed[a] == null ? rows : computed[a].length;
         perAction[a] = settings.form() == TreeForm.MULTIPLE
-            ? matrix(x, computed[a].length, observationSize)
-            : matrix(withOneHot(x, computed[a].length, null, a), computed[a].length, observationSize + actionCount);
+            ? matrix(x, n, observationSize)
+            : matrix(withOneHot(x, n, null, a), n, observationSize + actionCount);
       }
     }
 
     @Override
     public int rows() {
       return rows;
-    }
-
-    DMatrix forAction(int a) {
-      return perAction[settings.form() == TreeForm.MULTIPLE && computed == null ? 0 : a]; // the one shared matrix
     }
   }
 
@@ -142,9 +137,9 @@ public final class XgboostRegressor implements Regressor {
     try {
       for (int a = 0; a < actionCount; a++) {
         Booster booster = model.booster(settings.form().boosterOf(a));
-        float[][] p = booster.predict(m.forAction(a));
+        float[][] p = booster.predict(m.perAction[a]);
         for (int n = 0; n < p.length; n++) {
-          out[(m.computed == null ? n : m.computed[a][n]) * actionCount + a] = p[n][0];
+          out[(m.computed[a] == null ? n : m.computed[a][n]) * actionCount + a] = p[n][0];
         }
       }
     } catch (XGBoostError e) {
@@ -212,15 +207,6 @@ public final class XgboostRegressor implements Regressor {
       m.rowsOfAction[a] = idx;
       m.training[a] = matrix(gatherRows(m.obs, idx, observationSize), n, observationSize);
     }
-  }
-
-  private DMatrix[] allActions(float[] obs, int rows) {
-    DMatrix[] out = new DMatrix[actionCount];
-    int[] none = null;
-    for (int a = 0; a < actionCount; a++) {
-      out[a] = matrix(withOneHot(obs, rows, none, a), rows, observationSize + actionCount);
-    }
-    return out;
   }
 
   private float[] withOneHot(float[] obs, int rows, int[] actions, int fixed) {
