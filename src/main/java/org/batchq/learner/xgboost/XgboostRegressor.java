@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -67,7 +68,7 @@ public final class XgboostRegressor implements Regressor {
         }
         final int action = a;
         computed[a] = knownAction == null ? null
-            : java.util.stream.IntStream.range(0, rows).filter(i -> knownAction[i] != action).toArray();
+            : IntStream.range(0, rows).filter(i -> knownAction[i] != action).toArray();
         float[] x = computed[a] == null ? obs : gatherRows(obs, computed[a], observationSize);
         int n = computed[a] == null ? rows : computed[a].length;
         perAction[a] = settings.form() == TreeForm.MULTIPLE
