@@ -27,18 +27,54 @@ public record JsonTrees(float[] base, int[] roots, int[] group, int[] left, int[
   public float predict(float[] x, int at, int d, int oneHotAction, int g) {
     float sum = base[g];
     for (int t = 0; t < roots.length; t++) {
+      if (group[t] == g) {
+        sum += value[leaf(roots[t], x, at, d, oneHotAction)];
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * Group {@code g} for every one of {@code actions} one-hot actions of row {@code x} (the single form), into
+   * {@code out} from {@code outAt}: each value is {@link #predict}'s, bit for bit, since each action's leaves are
+   * added in the same order. A tree is walked once while its path reads only the observation, and once per action
+   * only below the first node that reads the action: about half the node visits of one walk per action on the
+   * models batchq fits (docs/BENCHMARKS.md).
+   */
+  public void predictActions(float[] x, int at, int d, int actions, int g, float[] out, int outAt) {
+    java.util.Arrays.fill(out, outAt, outAt + actions, base[g]);
+    for (int t = 0; t < roots.length; t++) {
       if (group[t] != g) {
         continue;
       }
       int n = roots[t];
-      for (int l = left[n]; l >= 0; l = left[n]) {
-        int f = feature[n];
-        float v = f < d ? x[at + f] : (f - d == oneHotAction ? 1f : 0f);
-        n = v < value[n] ? l : v >= value[n] ? l + 1 : defaultLeft[n] ? l : l + 1; // NaN: neither comparison
+      for (int l = left[n]; l >= 0 && feature[n] < d; l = left[n]) {
+        n = next(n, l, x[at + feature[n]]);
       }
-      sum += value[n];
+      if (left[n] < 0) {
+        for (int a = 0; a < actions; a++) {
+          out[outAt + a] += value[n];
+        }
+      } else {
+        for (int a = 0; a < actions; a++) {
+          out[outAt + a] += value[leaf(n, x, at, d, a)];
+        }
+      }
     }
-    return sum;
+  }
+
+  /** The leaf the subtree at node {@code n} sends the row to. */
+  private int leaf(int n, float[] x, int at, int d, int oneHotAction) {
+    for (int l = left[n]; l >= 0; l = left[n]) {
+      int f = feature[n];
+      n = next(n, l, f < d ? x[at + f] : (f - d == oneHotAction ? 1f : 0f));
+    }
+    return n;
+  }
+
+  /** The child of node {@code n} (left child {@code l}) that value {@code v} goes to. */
+  private int next(int n, int l, float v) {
+    return v < value[n] ? l : v >= value[n] ? l + 1 : defaultLeft[n] ? l : l + 1; // NaN: neither comparison
   }
 
   public int groups() {

@@ -64,10 +64,12 @@ public final class TreeQFunction implements QFunction {
   private void predict(float[] obs, int from, int to, float[] out) {
     int d = observationSize;
     for (int i = from; i < to; i++) {
+      if (form == TreeForm.SINGLE) {
+        boosters[0].predictActions(obs, i * d, d, actionCount, 0, out, i * actionCount);
+        continue;
+      }
       for (int a = 0; a < actionCount; a++) {
-        out[i * actionCount + a] = form == TreeForm.MULTIPLE
-            ? boosters[a].predict(obs, i * d, d, -1, 0)
-            : boosters[0].predict(obs, i * d, d, a, 0);
+        out[i * actionCount + a] = boosters[a].predict(obs, i * d, d, -1, 0);
       }
     }
   }

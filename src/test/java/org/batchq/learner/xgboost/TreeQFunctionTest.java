@@ -18,7 +18,11 @@ import org.batchq.runtime.Expected;
 import org.batchq.runtime.QFunction;
 import org.batchq.runtime.TreeForm;
 import org.batchq.runtime.TreeQFunction;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoost;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -47,6 +51,63 @@ class TreeQFunctionTest {
     try (QFunction xgboost = BoosterQFunction.load(form, D, ACTIONS, files);
         QFunction java = TreeQFunction.load(form, D, ACTIONS, files)) {
       assertArrayEquals(Expected.bits(xgboost.predict(obs, rows)), Expected.bits(java.predict(obs, rows)), kind);
+    }
+  }
+
+  /**
+   * batchq's logs have no missing values, so the recorded boosters send every missing value right; boosters trained
+   * here on observations with missing values learn both default directions, and the walk must take each node's own.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TreeForm.class)
+  void missingValuesTakeEachNodesLearnedDefaultDirection(TreeForm form) throws Exception {
+    SplittableRandom rng = new SplittableRandom(7);
+    int rows = 4_000;
+    int width = form.width(D, ACTIONS);
+    Map<String, byte[]> files = new HashMap<>();
+    int[] defaultLeft = new int[2];
+    for (int b = 0; b < form.boosters(ACTIONS); b++) {
+      float[] x = new float[rows * width];
+      float[] y = new float[rows];
+      for (int i = 0; i < rows; i++) {
+        int action = rng.nextInt(ACTIONS);
+        float value = 0;
+        for (int f = 0; f < D; f++) {
+          float v = u(rng, 1f);
+          value += (f + 1) * v;
+          // Missing more often where the value is high, so that going left is sometimes the better default.
+          x[i * width + f] = rng.nextDouble() < (v > 0 ? 0.4 : 0.1) ? Float.NaN : v;
+        }
+        if (form == TreeForm.SINGLE) {
+          x[i * width + D + action] = 1f;
+          value += 3 * action;
+        }
+        y[i] = value + b;
+      }
+      DMatrix matrix = new DMatrix(x, rows, width, Float.NaN);
+      matrix.setLabel(y);
+      Booster booster = XGBoost.train(matrix, Map.of("max_depth", 6, "eta", 0.3, "tree_method", "hist",
+          "objective", "reg:squarederror", "seed", 1, "nthread", 1), 30, Map.of(), null, null);
+      byte[] json = booster.toByteArray("json");
+      booster.dispose();
+      matrix.dispose();
+      files.put(form.fileName(b), json);
+      for (JsonNode tree : new ObjectMapper().readTree(json).get("learner").get("gradient_booster").get("model")
+          .get("trees")) {
+        for (int n = 0; n < tree.get("left_children").size(); n++) {
+          if (tree.get("left_children").get(n).asInt() != -1) {
+            defaultLeft[tree.get("default_left").get(n).asInt()]++;
+          }
+        }
+      }
+    }
+    assertTrue(defaultLeft[0] > 0 && defaultLeft[1] > 0, "both default directions learned: " + defaultLeft[0]
+        + " right, " + defaultLeft[1] + " left");
+    float[] obs = observations(files, form);
+    int n = obs.length / D;
+    try (QFunction xgboost = BoosterQFunction.load(form, D, ACTIONS, files);
+        QFunction java = TreeQFunction.load(form, D, ACTIONS, files)) {
+      assertArrayEquals(Expected.bits(xgboost.predict(obs, n)), Expected.bits(java.predict(obs, n)), form.name());
     }
   }
 
