@@ -400,13 +400,22 @@ public final class Bench {
   // ---- evaluate --------------------------------------------------------------------------------------------
 
   static void evaluate() throws Exception {
-    Path model = WORK.resolve("eval-model");
-    run("fit", dataset(100_000).toString(), "--algorithm", "multiple", "--iterations", "2", "--trees", "100", "--out",
-        model.toString(), "--force");
-    System.out.println("## evaluate: greedy policy over a 100-tree-per-action model (multiple), policy steps/s");
+    for (TreeForm form : TreeForm.values()) {
+      evaluate(form);
+    }
+    latency(WORK.resolve("eval-model"));
+  }
+
+  /** The multiple form's model is eval-model (100 trees per action); the single form's, 100 trees for both. */
+  static void evaluate(TreeForm form) throws Exception {
+    Path model = WORK.resolve(form == TreeForm.MULTIPLE ? "eval-model" : "eval-model-single");
+    run("fit", dataset(100_000).toString(), "--algorithm", form.algorithm(), "--iterations", "2", "--trees", "100",
+        "--out", model.toString(), "--force");
+    System.out.println("## evaluate: greedy policy over a 100-tree model (" + form.algorithm()
+        + (form == TreeForm.MULTIPLE ? ", 100 trees per action" : ", 100 trees for both actions") + "), policy steps/s");
     System.out.printf("%-8s %18s %24s %22s %8s%n", "envs", "batched steps/s", "one call per env steps/s",
         "XGBoost4J batched", "ratio");
-    try (GreedyPolicy policy = GreedyPolicy.load(model); NativeGreedy xgboost = new NativeGreedy(model, 2)) {
+    try (GreedyPolicy policy = GreedyPolicy.load(model); NativeGreedy xgboost = new NativeGreedy(model, form, 2)) {
       for (int envs : new int[] {1, 16, 128}) {
         double batched = best(() -> Evaluation.run(policy, "CartPole-v1", 1000, envs, 1, 0, i -> {}).stepsPerSecond());
         double single = best(() -> Evaluation.run(new PerEnv(policy), "CartPole-v1", 400, envs, 1, 0, i -> {})
@@ -418,7 +427,6 @@ public final class Bench {
       }
     }
     System.out.println();
-    latency(model);
   }
 
   /**
@@ -456,39 +464,55 @@ public final class Bench {
    * call, as batchq loaded boosters before the plain-Java trees): the baseline the Java walk is measured against.
    */
   static final class NativeGreedy implements Policy, AutoCloseable {
+    private final TreeForm form;
+    private final int actions;
     private final Booster[] boosters;
 
-    NativeGreedy(Path bundle, int actions) throws Exception {
-      boosters = new Booster[actions];
-      for (int a = 0; a < actions; a++) {
-        boosters[a] = XGBoost.loadModel(
-            Files.readAllBytes(bundle.resolve("q-action-" + a + ".json")));
-        boosters[a].setParam("nthread", 1);
+    NativeGreedy(Path bundle, TreeForm form, int actions) throws Exception {
+      this.form = form;
+      this.actions = actions;
+      boosters = new Booster[form.boosters(actions)];
+      for (int b = 0; b < boosters.length; b++) {
+        boosters[b] = XGBoost.loadModel(Files.readAllBytes(bundle.resolve(form.fileName(b))));
+        boosters[b].setParam("nthread", 1);
       }
     }
 
     @Override
     public void act(float[] obs, int rows, Rng[] rngs, int[] actions, float[] probabilities) {
-      float[] q = new float[rows * boosters.length];
+      float[] q = new float[rows * this.actions];
+      int width = form.width(4, this.actions);
       try {
-        for (int a = 0; a < boosters.length; a++) {
-          float[][] p = boosters[a].inplace_predict(obs, rows, 4, Float.NaN);
+        for (int a = 0; a < this.actions; a++) {
+          float[] input = form == TreeForm.MULTIPLE ? obs : withAction(obs, rows, a);
+          float[][] p = boosters[form.boosterOf(a)].inplace_predict(input, rows, width, Float.NaN);
           for (int i = 0; i < rows; i++) {
-            q[i * boosters.length + a] = p[i][0];
+            q[i * this.actions + a] = p[i][0];
           }
         }
       } catch (XGBoostError e) {
         throw new IllegalStateException(e);
       }
-      ActionValues.argmax(q, rows, boosters.length, actions);
+      ActionValues.argmax(q, rows, this.actions, actions);
       java.util.Arrays.fill(probabilities, 0, rows, 1f);
+    }
+
+    /** The single form's input: each observation followed by action {@code a} one-hot. */
+    private float[] withAction(float[] obs, int rows, int a) {
+      int width = 4 + actions;
+      float[] x = new float[rows * width];
+      for (int i = 0; i < rows; i++) {
+        System.arraycopy(obs, i * 4, x, i * width, 4);
+        x[i * width + 4 + a] = 1f;
+      }
+      return x;
     }
 
     @Override
     public void distribution(float[] obs, int rows, float[] out) {
       int[] actions = new int[rows];
       act(obs, rows, null, actions, new float[rows]);
-      Policy.oneHot(actions, rows, boosters.length, out);
+      Policy.oneHot(actions, rows, this.actions, out);
     }
 
     @Override
