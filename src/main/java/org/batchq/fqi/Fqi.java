@@ -79,7 +79,10 @@ public final class Fqi {
     Regressor.StateSet next = regressor.states(train.nextObs(), train.rows(), knownAction);
     Regressor.StateSet initial = regressor.states(train.initialObs(), train.initialRows().length);
     Regressor.StateSet validS = valid == null ? null : regressor.states(valid.obs(), valid.rows());
-    Regressor.StateSet validNext = valid == null ? null : regressor.states(valid.nextObs(), valid.rows());
+    // A held-out next state that is the next held-out row's state has every action's value in that row's
+    // predictions, which the residual needs anyway: only the next states no row holds (episodes' ends) are predicted.
+    int[] validSuccessor = valid == null ? null : valid.successors();
+    Regressor.StateSet validEnds = valid == null ? null : ends(valid, validSuccessor, regressor);
 
     // The last M iterates and their values at the next states: their means are Qbar_k.
     Window window = new Window(schedule.averaged());
@@ -100,10 +103,12 @@ public final class Fqi {
       float[] qsa = learner.time(() -> regressor.predictTaken(fitted, s, train.actions()));
 
       double validResidual = Double.NaN;
+      float[] validQ = null;
       if (valid != null) {
         float[] validY = new float[valid.rows()];
         targets(valid, window.meanValidNext(), gamma, range, validY);
-        validResidual = mse(takenActions(learner.time(() -> regressor.predict(fitted, validS)), valid.actions(), actions), validY);
+        validQ = learner.time(() -> regressor.predict(fitted, validS));
+        validResidual = mse(takenActions(validQ, valid.actions(), actions), validY);
       }
       double initialMaxQ = ActionValues.meanMax(learner.time(() -> regressor.predict(fitted, initial)), actions);
 
@@ -113,7 +118,8 @@ public final class Fqi {
         known[i] = successor[i] < 0 ? 0f : qsa[successor[i]];
       }
       window.add(fitted, learner.time(() -> regressor.predict(fitted, next, known)),
-          valid == null ? null : learner.time(() -> regressor.predict(fitted, validNext)));
+          valid == null ? null : nextValues(validQ, validSuccessor, learner.time(() -> regressor.predict(fitted, validEnds)),
+              actions));
       IterationStats it = new IterationStats(k, mse(qsa, y), validResidual, initialMaxQ, meanAbsDiff(qsa, previousQsa),
           (System.nanoTime() - iterationStart) / 1e9, learner.seconds - learnerBefore);
       previousQsa = qsa;
@@ -196,6 +202,32 @@ public final class Fqi {
       }
       return out;
     }
+  }
+
+  /** The next states of the rows without a successor, in row order, registered with the regressor. */
+  private static Regressor.StateSet ends(FqiData data, int[] successor, Regressor regressor) {
+    int d = data.observationSize();
+    int count = (int) java.util.Arrays.stream(successor).filter(j -> j < 0).count();
+    float[] out = new float[count * d];
+    for (int i = 0, e = 0; i < data.rows(); i++) {
+      if (successor[i] < 0) {
+        System.arraycopy(data.nextObs(), i * d, out, e++ * d, d);
+      }
+    }
+    return regressor.states(out, count);
+  }
+
+  /** Every row's next-state values: its successor's, from {@code q}, else the next of {@code endQ}'s rows. */
+  private static float[] nextValues(float[] q, int[] successor, float[] endQ, int actions) {
+    float[] out = new float[successor.length * actions];
+    for (int i = 0, e = 0; i < successor.length; i++) {
+      if (successor[i] >= 0) {
+        System.arraycopy(q, successor[i] * actions, out, i * actions, actions);
+      } else {
+        System.arraycopy(endQ, e++ * actions, out, i * actions, actions);
+      }
+    }
+    return out;
   }
 
   /** Q_0(s', .) for every row: zeros, or the starting Q-function's values. */

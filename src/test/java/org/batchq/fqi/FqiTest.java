@@ -45,6 +45,41 @@ class FqiTest {
     assertTrue(seen.get(11).meanAbsChange() < 1e-3, "converged: Q stopped changing");
   }
 
+  @ParameterizedTest
+  @EnumSource(TreeForm.class)
+  void theHeldOutResidualIsTheLastIteratesBellmanErrorOnTheHeldOutRows(TreeForm form) {
+    // The held-out rows pay other rewards than the training rows, so the residual is far from zero; its next-state
+    // values come partly from the held-out rows' own predictions (a next state that is the next row's state).
+    ChainMdp chain = new ChainMdp(7, 0.9);
+    FqiData train = chain.data(10);
+    FqiData heldOut = chain.data(2);
+    float[] rewards = heldOut.rewards().clone();
+    for (int i = 0; i < rewards.length; i++) {
+      rewards[i] += 0.1f * (i % 3);
+    }
+    FqiData valid = heldOut.withRewards(rewards);
+    int[] successor = valid.successors();
+    assertTrue(java.util.Arrays.stream(successor).anyMatch(j -> j >= 0)
+        && java.util.Arrays.stream(successor).anyMatch(j -> j < 0), "both kinds of next state are held out");
+    List<IterationStats> seen = new ArrayList<>();
+    try (XgboostRegressor regressor = xgboost(form);
+        QFunction q4 = Fqi.fit(train, valid, new Fqi.Schedule(4, chain.gamma, false, 1), regressor, null, seen::add).q();
+        QFunction q3 = Fqi.fit(train, null, new Fqi.Schedule(3, chain.gamma, false, 1), regressor, null, it -> {}).q()) {
+      float[] q = q4.predict(valid.obs(), valid.rows());
+      float[] next = q3.predict(valid.nextObs(), valid.rows());
+      double sum = 0;
+      for (int i = 0; i < valid.rows(); i++) {
+        float max = Math.max(next[i * 2], next[i * 2 + 1]);
+        float y = valid.terminal()[i] ? valid.rewards()[i] : (float) (valid.rewards()[i] + chain.gamma * max);
+        double e = q[i * 2 + valid.actions()[i]] - y;
+        sum += e * e;
+      }
+      double expected = sum / valid.rows();
+      assertTrue(expected > 0.001, "a residual to measure: " + expected);
+      assertEquals(expected, seen.get(3).validResidual(), 1e-9 * (1 + expected));
+    }
+  }
+
   @Test
   void startingFromAnEarlierFitContinuesItsBackups() {
     // On a chain of 7 states, Q_3 is still 0 four steps from the terminal; 3 + 3 iterations reach Q_6 there.
