@@ -43,9 +43,12 @@ test:
 	mvn -B --no-transfer-progress install
 	cd spark && mvn -B --no-transfer-progress test
 
+# JMH (the acting-latency benchmark) is a test dependency: its jars join the bench's classpath.
 bench: build
 	$(MVN) -DskipTests test-compile
-	java -Xmx8g -cp $(JAR):target/test-classes org.batchq.bench.Bench
+	$(MVN) dependency:build-classpath -Dmdep.outputFile=target/jmh.classpath -Dmdep.includeScope=test \
+	  -DincludeArtifactIds=jmh-core,jopt-simple,commons-math3
+	java -Xmx8g -cp $(JAR):target/test-classes:$$(cat target/jmh.classpath) org.batchq.bench.Bench
 
 # Spark engine in local[2] against the local engine at 1 million transitions (docs/BENCHMARKS.md).
 bench-spark: build spark

@@ -29,13 +29,16 @@ import org.batchq.learner.xgboost.XgboostSettings;
 import org.batchq.model.ModelBundle;
 import org.batchq.policy.GreedyPolicy;
 import org.batchq.policy.Policy;
-import org.batchq.policy.RandomPolicy;
-import org.batchq.rollout.Rollout;
 import org.batchq.runtime.ActionValues;
-import org.batchq.runtime.Bundle;
 import org.batchq.runtime.QFunction;
 import org.batchq.runtime.TreeForm;
 import org.batchq.testing.ForwardingRegressor;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import org.openjdk.jmh.util.Statistics;
 
 /**
  * {@code make bench}: throughput of each stage, printed as a table (docs/BENCHMARKS.md records the figures).
@@ -430,33 +433,20 @@ public final class Bench {
   }
 
   /**
-   * One observation's action through the runtime artifact ({@code Bundle.act}), as a service calls it: the median
-   * over 201 blocks of 1,000 calls (each on another visited state) of the block's mean time per call.
+   * One observation's action through the runtime artifact ({@code Bundle.act}), as a service calls it: JMH's
+   * sampled time per call ({@link ActLatency}) in a JVM of its own, after its warm-up.
    */
-  static void latency(Path model) {
-    Bundle bundle = Bundle.load(model);
-    List<float[]> states = new ArrayList<>();
-    Rollout.run(new Rollout.Plan("CartPole-v1", 100, 16, 9, 0, 0), new RandomPolicy(2), e -> {
-      for (int t = 0; t < e.length() && states.size() < 1_000; t++) {
-        states.add(Arrays.copyOfRange(e.obs(), t * 4, t * 4 + 4));
-      }
-    });
-    double[] perCall = new double[201];
-    int sink = 0;
-    for (int warm = 0; warm < 20_000; warm++) {
-      sink += bundle.act(states.get(warm % states.size()));
-    }
-    for (int b = 0; b < perCall.length; b++) {
-      long t = System.nanoTime();
-      for (float[] s : states) {
-        sink += bundle.act(s);
-      }
-      perCall[b] = (System.nanoTime() - t) / 1e3 / states.size();
-    }
-    Arrays.sort(perCall);
-    System.out.println("## runtime: one observation's action through Bundle.act (100 trees per action, multiple)");
-    System.out.printf("median %.2f us per call (p5 %.2f, p95 %.2f; %d)%n%n", perCall[100], perCall[10],
-        perCall[190], sink % 2);
+  static void latency(Path model) throws Exception {
+    RunResult result = new Runner(new OptionsBuilder().include(ActLatency.class.getName())
+        .param("bundle", model.toAbsolutePath().toString()).forks(1).warmupIterations(5)
+        .warmupTime(TimeValue.seconds(1)).measurementIterations(10).measurementTime(TimeValue.seconds(1))
+        .jvmArgsAppend("-Djava.awt.headless=true").verbosity(VerboseMode.SILENT).build()).runSingle();
+    Statistics stats = result.getPrimaryResult().getStatistics();
+    System.out.println("## runtime: one observation's action through Bundle.act (100 trees per action, multiple),"
+        + " JMH sample time");
+    System.out.printf("median %.2f us per call (p5 %.2f, p95 %.2f, p99 %.2f; %,d samples)%n%n",
+        stats.getPercentile(50), stats.getPercentile(5), stats.getPercentile(95), stats.getPercentile(99),
+        stats.getN());
   }
 
   /**
