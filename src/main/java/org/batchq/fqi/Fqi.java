@@ -2,6 +2,7 @@ package org.batchq.fqi;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.batchq.io.InvalidSettingException;
@@ -207,7 +208,7 @@ public final class Fqi {
   /** The next states of the rows without a successor, in row order, registered with the regressor. */
   private static Regressor.StateSet ends(FqiData data, int[] successor, Regressor regressor) {
     int d = data.observationSize();
-    int count = (int) java.util.Arrays.stream(successor).filter(j -> j < 0).count();
+    int count = (int) Arrays.stream(successor).filter(j -> j < 0).count();
     float[] out = new float[count * d];
     for (int i = 0, e = 0; i < data.rows(); i++) {
       if (successor[i] < 0) {

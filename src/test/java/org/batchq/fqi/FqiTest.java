@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.batchq.learner.xgboost.XgboostRegressor;
 import org.batchq.learner.xgboost.XgboostSettings;
@@ -59,8 +60,8 @@ class FqiTest {
     }
     FqiData valid = heldOut.withRewards(rewards);
     int[] successor = valid.successors();
-    assertTrue(java.util.Arrays.stream(successor).anyMatch(j -> j >= 0)
-        && java.util.Arrays.stream(successor).anyMatch(j -> j < 0), "both kinds of next state are held out");
+    assertTrue(Arrays.stream(successor).anyMatch(j -> j >= 0)
+        && Arrays.stream(successor).anyMatch(j -> j < 0), "both kinds of next state are held out");
     List<IterationStats> seen = new ArrayList<>();
     try (XgboostRegressor regressor = xgboost(form);
         QFunction q4 = Fqi.fit(train, valid, new Fqi.Schedule(4, chain.gamma, false, 1), regressor, null, seen::add).q();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * One XGBoost booster read from its JSON model file into flat primitive arrays, and walked in plain Java exactly as
@@ -42,7 +43,7 @@ public record JsonTrees(float[] base, int[] roots, int[] group, int[] left, int[
    * models batchq fits (docs/BENCHMARKS.md).
    */
   public void predictActions(float[] x, int at, int d, int actions, int g, float[] out, int outAt) {
-    java.util.Arrays.fill(out, outAt, outAt + actions, base[g]);
+    Arrays.fill(out, outAt, outAt + actions, base[g]);
     for (int t = 0; t < roots.length; t++) {
       if (group[t] != g) {
         continue;
