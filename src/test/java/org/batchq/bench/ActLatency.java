@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.State;
 /**
  * JMH: one observation's greedy action through the runtime artifact ({@code Bundle.act}), as a service calls it,
  * each call on the next of 1,000 states CartPole visits so that no branch history is learned for one state. Run
- * by {@code make bench} (section {@code latency}) on the bundle {@code Bench evaluate} fits.
+ * by {@code make bench} at the end of its {@code evaluate} section, on the bundle that section fits.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)

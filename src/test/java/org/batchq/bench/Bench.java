@@ -9,9 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.DoubleConsumer;
 import java.util.function.Supplier;
-import ml.dmlc.xgboost4j.java.Booster;
-import ml.dmlc.xgboost4j.java.XGBoost;
-import ml.dmlc.xgboost4j.java.XGBoostError;
 import org.batchq.cli.Main;
 import org.batchq.data.ColumnMapping;
 import org.batchq.data.Dataset;
@@ -25,6 +22,7 @@ import org.batchq.fqi.FqiData;
 import org.batchq.fqi.TrainingData;
 import org.batchq.io.Hashing;
 import org.batchq.learner.Regressor;
+import org.batchq.learner.xgboost.NativeQFunctions;
 import org.batchq.learner.xgboost.XgboostSettings;
 import org.batchq.model.ModelBundle;
 import org.batchq.policy.GreedyPolicy;
@@ -454,55 +452,23 @@ public final class Bench {
    * call, as batchq loaded boosters before the plain-Java trees): the baseline the Java walk is measured against.
    */
   static final class NativeGreedy implements Policy, AutoCloseable {
-    private final TreeForm form;
-    private final int actions;
-    private final Booster[] boosters;
+    private final QFunction q;
 
     NativeGreedy(Path bundle, TreeForm form, int actions) throws Exception {
-      this.form = form;
-      this.actions = actions;
-      boosters = new Booster[form.boosters(actions)];
-      for (int b = 0; b < boosters.length; b++) {
-        boosters[b] = XGBoost.loadModel(Files.readAllBytes(bundle.resolve(form.fileName(b))));
-        boosters[b].setParam("nthread", 1);
-      }
+      q = NativeQFunctions.load(bundle, form, 4, actions);
     }
 
     @Override
     public void act(float[] obs, int rows, Rng[] rngs, int[] actions, float[] probabilities) {
-      float[] q = new float[rows * this.actions];
-      int width = form.width(4, this.actions);
-      try {
-        for (int a = 0; a < this.actions; a++) {
-          float[] input = form == TreeForm.MULTIPLE ? obs : withAction(obs, rows, a);
-          float[][] p = boosters[form.boosterOf(a)].inplace_predict(input, rows, width, Float.NaN);
-          for (int i = 0; i < rows; i++) {
-            q[i * this.actions + a] = p[i][0];
-          }
-        }
-      } catch (XGBoostError e) {
-        throw new IllegalStateException(e);
-      }
-      ActionValues.argmax(q, rows, this.actions, actions);
+      ActionValues.argmax(q.predict(obs, rows), rows, q.actionCount(), actions);
       java.util.Arrays.fill(probabilities, 0, rows, 1f);
-    }
-
-    /** The single form's input: each observation followed by action {@code a} one-hot. */
-    private float[] withAction(float[] obs, int rows, int a) {
-      int width = 4 + actions;
-      float[] x = new float[rows * width];
-      for (int i = 0; i < rows; i++) {
-        System.arraycopy(obs, i * 4, x, i * width, 4);
-        x[i * width + 4 + a] = 1f;
-      }
-      return x;
     }
 
     @Override
     public void distribution(float[] obs, int rows, float[] out) {
       int[] actions = new int[rows];
       act(obs, rows, null, actions, new float[rows]);
-      Policy.oneHot(actions, rows, this.actions, out);
+      Policy.oneHot(actions, rows, q.actionCount(), out);
     }
 
     @Override
@@ -512,9 +478,7 @@ public final class Bench {
 
     @Override
     public void close() {
-      for (Booster b : boosters) {
-        b.dispose();
-      }
+      q.close();
     }
   }
 
