@@ -58,6 +58,12 @@ final class RunCommand implements Callable<Integer> {
           + " (default: the environment's, 1 except MountainCar-v0 50 and Acrobot-v1 20).")
   Integer hold;
 
+  @Option(names = "--guard-refit", defaultValue = RunSettings.REFIT_ZERO, paramLabel = "HOW",
+      description = "When a round's fit from the carried Q leaves the range every return lies in, fit it again"
+          + " from the same Q with targets clipped to that range (clipped; from zero if that fails too) or from zero"
+          + " (zero) (default: ${DEFAULT-VALUE}; docs/run.md).")
+  String guardRefit;
+
   @Option(names = "--eval-episodes", defaultValue = "100",
       description = "Greedy evaluation episodes per round (default: ${DEFAULT-VALUE}).")
   int evalEpisodes;
@@ -103,7 +109,8 @@ final class RunCommand implements Callable<Integer> {
     Path recorded = new RunPaths(dir, runName).manifestPath();
     EnvSpec spec = Environments.spec(env, resume && Files.exists(recorded) ? RunLoop.load(recorded).envPlugin() : null);
     RunSettings settings = new RunSettings(runName, env, rounds, episodes, stepBudget, growBatch, carry, epsilon,
-        evalEpisodes, envs, seed, training, select, hold != null ? hold : spec.explorationHold());
+        evalEpisodes, envs, seed, training, select, hold != null ? hold : spec.explorationHold(),
+        guardRefit);
     RunManifest done;
     try (PhaseProgress progress = new PhaseProgress()) {
       RunLoop loop = new RunLoop(dir, settings, progress);

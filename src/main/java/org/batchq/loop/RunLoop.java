@@ -123,7 +123,7 @@ public final class RunLoop {
   private static RunSettings withoutThreads(RunSettings s) {
     return new RunSettings(s.name(), s.envId(), s.rounds(), s.episodes(), s.stepBudget(), s.growBatch(), s.carryQ(),
         s.epsilon(), s.evalEpisodes(), 1, s.seed(), s.training().withThreads(1),
-        s.select() == null ? RunSettings.ONLINE : s.select(), s.hold());
+        s.select() == null ? RunSettings.ONLINE : s.select(), s.hold(), s.guardRefit());
   }
 
   private RoundRecord round(int k) {
@@ -151,16 +151,26 @@ public final class RunLoop {
           .mapToObj(r -> paths.datasetOf(r).toString()).toList();
       dataset = Dataset.open(inputs, ColumnMapping.BATCHQ, null);
       ModelBundle.Loaded start = previous != null && settings.carryQ() ? previous.model() : null;
-      fit = fit(k, dataset, start, "fit");
+      Training.Config config = settings.training();
+      fit = fit(k, dataset, config, start, "fit");
       if (fit.diverged() && start != null) {
-        // The carried Q fed its error back into its own targets: this round starts again from zero, and says so.
+        // The carried Q fed its error back into its own targets. Clipping the targets to the return range stops
+        // that while keeping what the carried Q knows; from zero drops both. Either way the round says so.
         IterationStats bad = fit.iterations().get(fit.iterations().size() - 1);
         divergedInitialMaxQ = bad.initialMaxQ();
         divergedTrainLoss = bad.trainLoss();
-        delete(List.of(paths.modelOf(k)));
-        fit = fit(k, dataset, null, "refit from zero");
-        guard = fit.diverged() ? "diverged" : "restarted from zero";
-      } else if (fit.diverged()) {
+        if (settings.guardRefit().equals(RunSettings.REFIT_CLIPPED) && !config.clipTargets()) {
+          delete(List.of(paths.modelOf(k)));
+          fit = fit(k, dataset, config.withClipTargets(true), start, "refit, targets clipped");
+          guard = "refitted with clipped targets";
+        }
+        if (fit.diverged()) {
+          delete(List.of(paths.modelOf(k)));
+          fit = fit(k, dataset, config, null, "refit from zero");
+          guard = "restarted from zero";
+        }
+      }
+      if (fit.diverged()) {
         guard = "diverged";
       }
     }
@@ -187,10 +197,10 @@ public final class RunLoop {
         (double) fit.returnRange()[1], (double) fit.returnRange()[0], guard, divergedInitialMaxQ, divergedTrainLoss);
   }
 
-  /** Round k's fit on {@code dataset} from {@code start} (null: from zero), shown as phase {@code what}. */
-  private Training.Outcome fit(int k, Dataset dataset, ModelBundle.Loaded start, String what) {
-    listener.phase(k, what, settings.training().iterations() * settings.training().ensemble(), "iterations");
-    return Training.fit(dataset, settings.training(), start, paths.modelOf(k), false,
+  /** Round k's fit on {@code dataset} under {@code config} from {@code start} (null: from zero), as phase {@code what}. */
+  private Training.Outcome fit(int k, Dataset dataset, Training.Config config, ModelBundle.Loaded start, String what) {
+    listener.phase(k, what, config.iterations() * config.ensemble(), "iterations");
+    return Training.fit(dataset, config, start, paths.modelOf(k), false,
         it -> listener.advance(String.format("loss %.4g", it.trainLoss())));
   }
 

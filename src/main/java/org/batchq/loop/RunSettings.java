@@ -18,12 +18,18 @@ import org.batchq.rollout.Rollout;
  *     manifests older than the option (null)
  * @param select how {@code best} is chosen: {@code online} (the rounds' evaluation returns) or {@code ope} (FQE on
  *     episodes of the run's own data that no round was fitted on); null in manifests older than the choice: online
+ * @param guardRefit how a round whose fit from the carried Q went wrong is fitted again: {@code clipped} (from the
+ *     same carried Q with targets clipped to the return range, then from zero if that goes wrong too) or {@code
+ *     zero} (from zero at once); null in manifests older than the choice: zero, what they did
  */
 public record RunSettings(
     String name, String envId, int rounds, int episodes, long stepBudget, boolean growBatch, boolean carryQ,
-    double epsilon, int evalEpisodes, int envs, long seed, Training.Config training, String select, Integer hold) {
+    double epsilon, int evalEpisodes, int envs, long seed, Training.Config training, String select, Integer hold,
+    String guardRefit) {
   public static final String ONLINE = "online";
   public static final String OPE = "ope";
+  public static final String REFIT_CLIPPED = "clipped";
+  public static final String REFIT_ZERO = "zero";
 
   public RunSettings {
     InvalidSettingException.atLeast("rounds", rounds, 1);
@@ -31,6 +37,11 @@ public record RunSettings(
     EpsilonGreedyPolicy.checkEpsilon(epsilon);
     hold = hold == null ? 1 : hold;
     HeldExploration.checkHold(hold);
+    guardRefit = guardRefit == null ? REFIT_ZERO : guardRefit;
+    if (!guardRefit.equals(REFIT_CLIPPED) && !guardRefit.equals(REFIT_ZERO)) {
+      throw new InvalidSettingException("guard_refit must be clipped or zero (got '" + guardRefit + "')",
+          "guard_refit");
+    }
     InvalidSettingException.atLeast("eval_episodes", evalEpisodes, 2);
     if (select != null && !select.equals(ONLINE) && !select.equals(OPE)) {
       throw new InvalidSettingException("select must be online or ope (got '" + select + "')", "select");

@@ -81,6 +81,11 @@ public final class Training {
           clipTargets, averageIterates);
     }
 
+    /** The same configuration with targets clipped or not. */
+    public Config withClipTargets(boolean clip) {
+      return new Config(iterations, gamma, validationFraction, reward, learner, ensemble, clip, averageIterates);
+    }
+
     /** How FQI iterates under this configuration. */
     public Fqi.Schedule schedule() {
       return new Fqi.Schedule(iterations, gamma, clipTargets, averageIterates);

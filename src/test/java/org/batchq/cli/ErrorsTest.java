@@ -206,6 +206,8 @@ class ErrorsTest {
 
     add("select-ope-holdout", 2, List.of("--select ope", "--grow-batch", "--validation-fraction"), List.of(), "run",
         "--dir", dir.resolve("runs-sel").toString(), "--select", "ope", "--no-grow-batch");
+    add("guard-refit-unknown", 2, List.of("--guard-refit must be clipped or zero", "sometimes"), List.of(), "run",
+        "--dir", dir.resolve("runs-guard").toString(), "--guard-refit", "sometimes");
     Path exists = dir.resolve("exists.parquet");
     Files.writeString(exists, "precious");
     add("output-exists", 1, List.of("exists.parquet", "--force"), List.of(), "collect", "--episodes", "2", "--out",

@@ -118,32 +118,14 @@ class RunCommandTest {
 
   /**
    * A carried Q that has run away (round 1's model made to overestimate by 10,000, far above the 100 any return of
-   * CartPole's rewards can reach) is caught: round 2 is fitted again from zero, and the run manifest, the table and
-   * the value plot say so.
+   * CartPole's rewards can reach) is caught: with {@code --guard-refit zero} round 2 is fitted again from zero, and
+   * the run manifest, the table and the value plot say so.
    */
   @Test
   void aRoundWhoseCarriedQRunsAwayIsFittedAgainFromZeroAndSaysSo() throws Exception {
-    Cli.ok(small("g"));
-    Path model = dir.resolve("models/g/round-01");
-    String booster = Files.readString(model.resolve("q.json"));
-    java.util.regex.Matcher base = java.util.regex.Pattern.compile("\"base_score\":\"([^\"]+)\"").matcher(booster);
-    assertTrue(base.find(), "a base score to move");
-    Files.writeString(model.resolve("q.json"), base.replaceFirst("\"base_score\":\""
-        + (Float.parseFloat(base.group(1)) + 10_000f) + "\""));
-    ObjectNode modelManifest = (ObjectNode) Json.MAPPER.readTree(model.resolve("manifest.json").toFile());
-    ((ObjectNode) modelManifest.get("files").get("q.json"))
-        .put("bytes", Files.size(model.resolve("q.json")))
-        .put("sha256", org.batchq.io.Hashing.sha256(model.resolve("q.json")));
-    Files.writeString(model.resolve("manifest.json"), Json.write(modelManifest));
-    Path manifest = dir.resolve("runs/g.json");
-    ObjectNode m = (ObjectNode) Json.MAPPER.readTree(manifest.toFile());
-    ((ArrayNode) m.get("rounds")).remove(ROUNDS - 1);
-    m.remove("best");
-    Files.writeString(manifest, Json.write(m));
-
-    Cli.Result r = Cli.ok(small("g", "--resume"));
+    Cli.Result r = resumeAfterCarriedQRunsAway("g", "zero");
     assertTrue(r.out().contains("restarted from zero"), r.out());
-    JsonNode rounds = Json.MAPPER.readTree(manifest.toFile()).get("rounds");
+    JsonNode rounds = Json.MAPPER.readTree(dir.resolve("runs/g.json").toFile()).get("rounds");
     JsonNode last = rounds.get(ROUNDS - 1);
     assertEquals("restarted from zero", last.get("guard").asText());
     assertTrue(last.get("diverged_initial_max_q").asDouble() > 5_000, last.toString());
@@ -155,6 +137,46 @@ class RunCommandTest {
     List<String> csv = Files.readAllLines(dir.resolve("plots/g/value-vs-return.csv"));
     assertTrue(csv.get(ROUNDS).contains("restarted from zero"), csv.toString());
     assertTrue(distinctColours(ImageIO.read(dir.resolve("plots/g/value-vs-return.png").toFile())) > 20);
+  }
+
+  /**
+   * The same run-away with {@code --guard-refit clipped}: round 2 is fitted again from the same carried Q with its
+   * targets clipped to the return range, which bounds it from the first backup on, so no restart from zero is needed.
+   */
+  @Test
+  void withClippedRefitsARunawayRoundKeepsTheCarriedQAndClipsItsTargets() throws Exception {
+    Cli.Result r = resumeAfterCarriedQRunsAway("gc", "clipped");
+    assertTrue(r.out().contains("refitted with clipped targets"), r.out());
+    JsonNode last = Json.MAPPER.readTree(dir.resolve("runs/gc.json").toFile()).get("rounds").get(ROUNDS - 1);
+    assertEquals("refitted with clipped targets", last.get("guard").asText());
+    assertTrue(last.get("diverged_initial_max_q").asDouble() > 5_000, last.toString());
+    assertTrue(last.get("eval_initial_max_q").asDouble() <= last.get("value_bound").asDouble() * 1.05, last.toString());
+    JsonNode training = Json.MAPPER.readTree(dir.resolve(String.format("models/gc/round-%02d/manifest.json",
+        ROUNDS - 1)).toFile()).get("training");
+    assertTrue(training.get("clip_targets").asBoolean(), training.toString());
+    assertTrue(training.get("start_model") != null, "fitted again from the carried Q: " + training);
+  }
+
+  /** Runs {@code name}, makes round 1's model overestimate by 10,000, forgets the last round, and resumes. */
+  private Cli.Result resumeAfterCarriedQRunsAway(String name, String guardRefit) throws Exception {
+    Cli.ok(small(name, "--guard-refit", guardRefit));
+    Path model = dir.resolve("models/" + name + "/round-01");
+    String booster = Files.readString(model.resolve("q.json"));
+    java.util.regex.Matcher base = java.util.regex.Pattern.compile("\"base_score\":\"([^\"]+)\"").matcher(booster);
+    assertTrue(base.find(), "a base score to move");
+    Files.writeString(model.resolve("q.json"), base.replaceFirst("\"base_score\":\""
+        + (Float.parseFloat(base.group(1)) + 10_000f) + "\""));
+    ObjectNode modelManifest = (ObjectNode) Json.MAPPER.readTree(model.resolve("manifest.json").toFile());
+    ((ObjectNode) modelManifest.get("files").get("q.json"))
+        .put("bytes", Files.size(model.resolve("q.json")))
+        .put("sha256", org.batchq.io.Hashing.sha256(model.resolve("q.json")));
+    Files.writeString(model.resolve("manifest.json"), Json.write(modelManifest));
+    Path manifest = dir.resolve("runs/" + name + ".json");
+    ObjectNode m = (ObjectNode) Json.MAPPER.readTree(manifest.toFile());
+    ((ArrayNode) m.get("rounds")).remove(ROUNDS - 1);
+    m.remove("best");
+    Files.writeString(manifest, Json.write(m));
+    return Cli.ok(small(name, "--guard-refit", guardRefit, "--resume"));
   }
 
   static int distinctColours(BufferedImage img) {
