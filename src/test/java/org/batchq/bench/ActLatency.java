@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * JMH: one observation's greedy action through the runtime artifact ({@code Bundle.act}), as a service calls it,
  * each call on the next of 1,000 states CartPole visits so that no branch history is learned for one state. Run
- * by {@code make bench} at the end of its {@code evaluate} section, on the bundle that section fits.
+ * by {@code make bench} at the end of its {@code evaluate} section, on the bundle that section fits, with its trees
+ * walked from their arrays (the default) and compiled to bytecode ({@code Bundle.withCompiledTrees}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -29,13 +30,16 @@ public class ActLatency {
   @Param("target/bench/eval-model")
   public String bundle;
 
+  @Param({"arrays", "compiled"})
+  public String trees;
+
   private Bundle loaded;
   private float[][] states;
   private int next;
 
   @Setup
   public void load() {
-    loaded = Bundle.load(Path.of(bundle));
+    loaded = trees.equals("compiled") ? Bundle.load(Path.of(bundle)).withCompiledTrees() : Bundle.load(Path.of(bundle));
     List<float[]> visited = new ArrayList<>();
     Rollout.run(new Rollout.Plan("CartPole-v1", 100, 16, 9, 0, 0), new RandomPolicy(2), e -> {
       for (int t = 0; t < e.length() && visited.size() < 1_000; t++) {

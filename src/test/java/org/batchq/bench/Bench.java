@@ -28,6 +28,7 @@ import org.batchq.model.ModelBundle;
 import org.batchq.policy.GreedyPolicy;
 import org.batchq.policy.Policy;
 import org.batchq.runtime.ActionValues;
+import org.batchq.runtime.Bundle;
 import org.batchq.runtime.QFunction;
 import org.batchq.runtime.TreeForm;
 import org.batchq.testing.ForwardingRegressor;
@@ -414,17 +415,26 @@ public final class Bench {
         "--out", model.toString(), "--force");
     System.out.println("## evaluate: greedy policy over a 100-tree model (" + form.algorithm()
         + (form == TreeForm.MULTIPLE ? ", 100 trees per action" : ", 100 trees for both actions") + "), policy steps/s");
-    System.out.printf("%-8s %18s %24s %22s %8s%n", "envs", "batched steps/s", "one call per env steps/s",
-        "XGBoost4J batched", "ratio");
-    try (GreedyPolicy policy = GreedyPolicy.load(model); NativeGreedy xgboost = new NativeGreedy(model, form, 2)) {
+    System.out.printf("%-8s %16s %17s %20s %18s %8s %14s%n", "envs", "batched steps/s", "one call per env",
+        "compiled, warm", "XGBoost4J batched", "ratio", "compiled ratio");
+    try (GreedyPolicy policy = GreedyPolicy.load(model);
+        QGreedy compiled = new QGreedy(Bundle.load(model).withCompiledTrees().q(), "compiled trees");
+        QGreedy xgboost = new QGreedy(NativeQFunctions.load(model, form, 4, 2), "xgboost4j")) {
+      // The compiled trees are measured once the JIT has compiled them: what a service acting for minutes sees.
+      long warm = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < warm) {
+        Evaluation.run(compiled, "CartPole-v1", 1000, 128, 1, 0, i -> {});
+      }
       for (int envs : new int[] {1, 16, 128}) {
         double batched = best(() -> Evaluation.run(policy, "CartPole-v1", 1000, envs, 1, 0, i -> {}).stepsPerSecond());
         double single = best(() -> Evaluation.run(new PerEnv(policy), "CartPole-v1", 400, envs, 1, 0, i -> {})
             .stepsPerSecond());
+        double viaCompiled = best(() -> Evaluation.run(compiled, "CartPole-v1", 1000, envs, 1, 0, i -> {})
+            .stepsPerSecond());
         double viaXgboost = best(() -> Evaluation.run(xgboost, "CartPole-v1", 1000, envs, 1, 0, i -> {})
             .stepsPerSecond());
-        System.out.printf("%-8d %,18.0f %,24.0f %,22.0f %8.2f%n", envs, batched, single, viaXgboost,
-            batched / viaXgboost);
+        System.out.printf("%-8d %,16.0f %,17.0f %,20.0f %,18.0f %8.2f %14.2f%n", envs, batched, single, viaCompiled,
+            viaXgboost, batched / viaXgboost, viaCompiled / viaXgboost);
       }
     }
     System.out.println();
@@ -435,29 +445,26 @@ public final class Bench {
    * sampled time per call ({@link ActLatency}) in a JVM of its own, after its warm-up.
    */
   static void latency(Path model) throws Exception {
-    RunResult result = new Runner(new OptionsBuilder().include(ActLatency.class.getName())
-        .param("bundle", model.toAbsolutePath().toString()).forks(1).warmupIterations(5)
-        .warmupTime(TimeValue.seconds(1)).measurementIterations(10).measurementTime(TimeValue.seconds(1))
-        .jvmArgsAppend("-Djava.awt.headless=true").verbosity(VerboseMode.SILENT).build()).runSingle();
-    Statistics stats = result.getPrimaryResult().getStatistics();
     System.out.println("## runtime: one observation's action through Bundle.act (100 trees per action, multiple),"
         + " JMH sample time");
-    System.out.printf("median %.2f us per call (p5 %.2f, p95 %.2f, p99 %.2f; %,d samples)%n%n",
-        stats.getPercentile(50), stats.getPercentile(5), stats.getPercentile(95), stats.getPercentile(99),
-        stats.getN());
+    for (RunResult result : new Runner(new OptionsBuilder().include(ActLatency.class.getName())
+        .param("bundle", model.toAbsolutePath().toString()).forks(1).warmupIterations(5)
+        .warmupTime(TimeValue.seconds(1)).measurementIterations(10).measurementTime(TimeValue.seconds(1))
+        .jvmArgsAppend("-Djava.awt.headless=true").verbosity(VerboseMode.SILENT).build()).run()) {
+      Statistics stats = result.getPrimaryResult().getStatistics();
+      System.out.printf("%-9s median %.2f us per call (p5 %.2f, p95 %.2f, p99 %.2f; %,d samples)%n",
+          result.getParams().getParam("trees"), stats.getPercentile(50), stats.getPercentile(5),
+          stats.getPercentile(95), stats.getPercentile(99), stats.getN());
+    }
+    System.out.println();
   }
 
   /**
-   * The same greedy policy predicting through XGBoost4J's native batched {@code inplace_predict} (one thread per
-   * call, as batchq loaded boosters before the plain-Java trees): the baseline the Java walk is measured against.
+   * A greedy policy over any Q-function: XGBoost4J's native batched {@code inplace_predict} (one thread per call, as
+   * batchq loaded boosters before the plain-Java trees), the baseline the Java walk is measured against; or the
+   * runtime's trees compiled to bytecode.
    */
-  static final class NativeGreedy implements Policy, AutoCloseable {
-    private final QFunction q;
-
-    NativeGreedy(Path bundle, TreeForm form, int actions) throws Exception {
-      q = NativeQFunctions.load(bundle, form, 4, actions);
-    }
-
+  record QGreedy(QFunction q, String describe) implements Policy, AutoCloseable {
     @Override
     public void act(float[] obs, int rows, Rng[] rngs, int[] actions, float[] probabilities) {
       ActionValues.argmax(q.predict(obs, rows), rows, q.actionCount(), actions);
@@ -469,11 +476,6 @@ public final class Bench {
       int[] actions = new int[rows];
       act(obs, rows, null, actions, new float[rows]);
       Policy.oneHot(actions, rows, q.actionCount(), out);
-    }
-
-    @Override
-    public String describe() {
-      return "xgboost4j";
     }
 
     @Override

@@ -27,18 +27,20 @@ class BundleTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"single", "multiple", "averaged", "warm", "ensemble", "started", "neural", "bc"})
   void everyKindActsAsTheCoreDoes(String kind) throws Exception {
-    Bundle bundle = Bundle.load(RECORDED.resolve(kind));
+    Bundle loaded = Bundle.load(RECORDED.resolve(kind));
     float[] obs = Expected.read(EXPECTED, "observations", D);
     int rows = obs.length / D;
     float[] expected = Expected.read(EXPECTED, kind, 2);
-    assertEquals(2, bundle.actionCount());
-    assertEquals(D, bundle.observationSize());
-    assertArrayEquals(Expected.bits(expected), Expected.bits(bundle.q().predict(obs, rows)), kind);
-    for (int i = 0; i < rows; i++) {
-      float[] one = java.util.Arrays.copyOfRange(obs, i * D, (i + 1) * D);
-      assertArrayEquals(Expected.bits(java.util.Arrays.copyOfRange(expected, i * 2, i * 2 + 2)),
-          Expected.bits(bundle.qValues(one)));
-      assertEquals(expected[i * 2 + 1] > expected[i * 2] ? 1 : 0, bundle.act(one), kind + " row " + i);
+    for (Bundle bundle : List.of(loaded, loaded.withCompiledTrees())) {
+      assertEquals(2, bundle.actionCount());
+      assertEquals(D, bundle.observationSize());
+      assertArrayEquals(Expected.bits(expected), Expected.bits(bundle.q().predict(obs, rows)), kind);
+      for (int i = 0; i < rows; i++) {
+        float[] one = java.util.Arrays.copyOfRange(obs, i * D, (i + 1) * D);
+        assertArrayEquals(Expected.bits(java.util.Arrays.copyOfRange(expected, i * 2, i * 2 + 2)),
+            Expected.bits(bundle.qValues(one)));
+        assertEquals(expected[i * 2 + 1] > expected[i * 2] ? 1 : 0, bundle.act(one), kind + " row " + i);
+      }
     }
   }
 

@@ -27,12 +27,11 @@ class TreeCompilerTest {
   @ValueSource(strings = {"single", "multiple", "averaged", "warm", "ensemble", "started"})
   void compiledTreesGiveTheArrayWalksBitsForEveryKindOfTreeModel(String kind) throws Exception {
     Bundle bundle = Bundle.load(BundleTest.RECORDED.resolve(kind));
-    TreeQFunction compiled = (TreeQFunction) bundle.q();
+    TreeQFunction arrays = (TreeQFunction) bundle.q();
+    assertFalse(arrays.compiled(), "a bundle walks its arrays unless asked");
+    TreeQFunction compiled = (TreeQFunction) bundle.withCompiledTrees().q();
     assertTrue(compiled.compiled(), kind + ": batchq's trees (depth 6) compile");
-    TreeForm form = TreeForm.valueOf(bundle.algorithm().toUpperCase());
     Map<String, byte[]> files = compiled.export();
-    TreeQFunction arrays = TreeQFunction.load(form, D, 2, files, false);
-    assertFalse(arrays.compiled());
 
     float[] obs = observations(files.values(), new Random(kind.hashCode()));
     assertArrayEquals(Expected.bits(arrays.predict(obs, ROWS)), Expected.bits(compiled.predict(obs, ROWS)), kind);
@@ -106,7 +105,7 @@ class TreeCompilerTest {
         + "{\"base_score\":\"5E-1\"},\"gradient_booster\":{\"model\":{\"trees\":[" + tree + "],\"tree_info\":[0]}}}}";
     byte[] bytes = booster.getBytes(StandardCharsets.UTF_8);
     TreeQFunction q = TreeQFunction.load(TreeForm.MULTIPLE, D, 2,
-        Map.of("q-action-0.json", bytes, "q-action-1.json", bytes));
+        Map.of("q-action-0.json", bytes, "q-action-1.json", bytes)).withCompiledTrees();
     assertFalse(q.compiled(), "2,047 splits in one method: not compiled");
 
     float[] obs = new float[1_000 * D];
