@@ -64,6 +64,12 @@ final class RunCommand implements Callable<Integer> {
           + " (zero) (default: ${DEFAULT-VALUE}; docs/run.md).")
   String guardRefit;
 
+  @Option(names = "--rollback", negatable = true, defaultValue = "false", fallbackValue = "true",
+      description = "Keep the best earlier round's model when a round's own does significantly worse than it on the"
+          + " same evaluation episodes (paired, at 5%%), so the loop never hands on a worse policy (default:"
+          + " ${DEFAULT-VALUE}; docs/run.md).")
+  boolean rollback;
+
   @Option(names = "--eval-episodes", defaultValue = "100",
       description = "Greedy evaluation episodes per round (default: ${DEFAULT-VALUE}).")
   int evalEpisodes;
@@ -110,7 +116,7 @@ final class RunCommand implements Callable<Integer> {
     EnvSpec spec = Environments.spec(env, resume && Files.exists(recorded) ? RunLoop.load(recorded).envPlugin() : null);
     RunSettings settings = new RunSettings(runName, env, rounds, episodes, stepBudget, growBatch, carry, epsilon,
         evalEpisodes, envs, seed, training, select, hold != null ? hold : spec.explorationHold(),
-        guardRefit);
+        guardRefit, rollback);
     RunManifest done;
     try (PhaseProgress progress = new PhaseProgress()) {
       RunLoop loop = new RunLoop(dir, settings, progress);
@@ -133,7 +139,7 @@ final class RunCommand implements Callable<Integer> {
         if (ope != null) {
           row.add(ope.get(r.round()));
         }
-        row.add(r.guard() == null ? "" : r.guard());
+        row.add(r.intervention());
         t.row(row.toArray());
       }
       System.out.print(t.render(Table.Format.TABLE));

@@ -146,13 +146,14 @@ final class Plots {
       limit.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
       plot.addRangeMarker(limit);
     }
+    markInterventions(plot, rounds);
     return chart(m.title(), plot);
   }
 
   /**
    * Per round, the model's own estimate of the start states' value, mean max_a Q(s0, a) over the evaluation's
    * initial states, against what those episodes were worth, their mean discounted return at the fit's gamma; the
-   * largest value any return can take as a line, and rounds the guard restarted marked. An overestimate shows the
+   * largest value any return can take as a line, and the rounds the loop intervened in marked. An overestimate shows the
    * round it starts.
    */
   static JFreeChart valueChart(List<RoundRecord> rounds) {
@@ -184,17 +185,24 @@ final class Plots {
       line.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
       plot.addRangeMarker(line);
     });
+    markInterventions(plot, rounds);
+    return chart("Value estimate against the truth, per round (dashed: the guard acted or the round rolled back)",
+        plot);
+  }
+
+  /** A dashed line at each round where the guard refitted the fit or the round kept an earlier round's model. */
+  private static void markInterventions(XYPlot plot, List<RoundRecord> rounds) {
     for (RoundRecord r : rounds) {
-      if (r.guard() != null) {
+      String label = r.intervention();
+      if (!label.isEmpty()) {
         ValueMarker mark = new ValueMarker(r.round(), Color.GRAY, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
             BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
-        mark.setLabel(r.guard());
+        mark.setLabel(label);
         mark.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
         mark.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_LEFT);
         plot.addDomainMarker(mark);
       }
     }
-    return chart("Value estimate against the truth, per round (dashed: the guard acted)", plot);
   }
 
   static String valueCsv(List<RoundRecord> rounds) {

@@ -21,6 +21,9 @@ import java.util.List;
  *     Training.Outcome.diverged})
  * @param divergedInitialMaxQ the discarded fit's final mean initial max-Q, when the guard restarted the round
  * @param divergedTrainLoss the discarded fit's final training loss, when the guard restarted the round
+ * @param rolledBackTo with {@code --rollback}, the earlier round whose model this round kept because its own fit
+ *     did significantly worse on the same evaluation episodes; the evaluation fields are then the kept model's
+ * @param rejectedEvalMeanReturn the rejected fit's mean evaluation return, when the round rolled back
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RoundRecord(
@@ -29,7 +32,7 @@ public record RoundRecord(
     double trainLoss, double validResidual, List<Double> trainLossPerIteration, List<Double> validResidualPerIteration,
     Double behaviorMeanReturn, Double evalMeanReturn, Double evalStdReturn, Double evalMinReturn,
     Double evalMaxReturn, Double evalInitialMaxQ, Double evalDiscountedReturn, Double valueBound, Double valueFloor, String guard,
-    Double divergedInitialMaxQ, Double divergedTrainLoss) {
+    Double divergedInitialMaxQ, Double divergedTrainLoss, Integer rolledBackTo, Double rejectedEvalMeanReturn) {
 
   /**
    * Run manifests written before returns were recorded are all CartPole runs, where the reward is 1 per step: there
@@ -43,5 +46,12 @@ public record RoundRecord(
       evalMinReturn = evalMin;
       evalMaxReturn = evalMax;
     }
+  }
+
+  /** What the loop did about this round's fit, as the summary table and the plots say it; empty: nothing. */
+  public String intervention() {
+    String kept = rolledBackTo == null ? null : String.format(java.util.Locale.ROOT, "kept round %d (fit scored %.1f)",
+        rolledBackTo, rejectedEvalMeanReturn);
+    return guard == null ? (kept == null ? "" : kept) : kept == null ? guard : guard + "; " + kept;
   }
 }

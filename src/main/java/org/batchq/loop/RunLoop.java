@@ -76,7 +76,7 @@ public final class RunLoop {
         -1, "random baseline");
     int stepLimit = Environments.spec(settings.envId()).maxEpisodeSteps();
     for (int k = rounds.size(); k < settings.rounds(); k++) {
-      rounds.add(round(k));
+      rounds.add(round(k, rounds));
       save(new RunManifest(RunManifest.FORMAT, RunManifest.FORMAT_VERSION, settings, random.lengths().mean(), rounds,
           null, (System.nanoTime() - start) / 1e9, random.returns().mean(),
           Environments.plugin(settings.envId())));
@@ -123,10 +123,10 @@ public final class RunLoop {
   private static RunSettings withoutThreads(RunSettings s) {
     return new RunSettings(s.name(), s.envId(), s.rounds(), s.episodes(), s.stepBudget(), s.growBatch(), s.carryQ(),
         s.epsilon(), s.evalEpisodes(), 1, s.seed(), s.training().withThreads(1),
-        s.select() == null ? RunSettings.ONLINE : s.select(), s.hold(), s.guardRefit());
+        s.select() == null ? RunSettings.ONLINE : s.select(), s.hold(), s.guardRefit(), s.rollback());
   }
 
-  private RoundRecord round(int k) {
+  private RoundRecord round(int k, List<RoundRecord> earlier) {
     // Whatever an interrupted attempt at this round left is not recorded, so it is not part of the run.
     delete(List.of(paths.datasetOf(k), paths.modelOf(k)));
     long t0 = System.nanoTime();
@@ -176,14 +176,23 @@ public final class RunLoop {
     }
     long t2 = System.nanoTime();
 
-    Scores eval;
-    double initialMaxQ;
-    try (GreedyPolicy greedy = GreedyPolicy.load(paths.modelOf(k))) {
-      eval = evaluate(greedy, EVAL_ROUND, k, "evaluate");
-      int episodes = eval.outcome().rewards().length;
-      initialMaxQ = ActionValues.meanMax(greedy.qValues(eval.outcome().initialObs(), episodes),
-          greedy.model().q().actionCount());
+    Scored scored = evaluateRound(paths.modelOf(k), k, "evaluate");
+    Integer rolledBackTo = null;
+    Double rejected = null;
+    RoundRecord incumbent = settings.rollback() && !earlier.isEmpty() ? best(earlier) : null;
+    if (incumbent != null && scored.eval().returns().mean() < incumbent.evalMeanReturn()) {
+      // The same seeds give the incumbent the same episodes as when it was scored, so the two are paired.
+      Scored kept = evaluateRound(paths.root().resolve(incumbent.model()), k, "evaluate round " + incumbent.round());
+      Stats.Difference d = Stats.paired(scored.eval().outcome().returns(), kept.eval().outcome().returns());
+      if (d.significant() && d.mean() < 0) {
+        rolledBackTo = incumbent.round();
+        rejected = scored.eval().returns().mean();
+        copyModel(paths.root().resolve(incumbent.model()), paths.modelOf(k));
+        scored = kept;
+      }
     }
+    Scores eval = scored.eval();
+    double initialMaxQ = scored.initialMaxQ();
     long t3 = System.nanoTime();
     List<IterationStats> its = fit.iterations();
     IterationStats last = its.get(its.size() - 1);
@@ -194,7 +203,20 @@ public final class RunLoop {
         its.stream().map(IterationStats::validResidual).toList(), data.meanReturn(), eval.returns().mean(),
         eval.returns().std(), eval.returns().min(), eval.returns().max(), initialMaxQ,
         Arrays.stream(eval.outcome().discountedReturns(settings.training().gamma())).average().orElse(Double.NaN),
-        (double) fit.returnRange()[1], (double) fit.returnRange()[0], guard, divergedInitialMaxQ, divergedTrainLoss);
+        (double) fit.returnRange()[1], (double) fit.returnRange()[0], guard, divergedInitialMaxQ, divergedTrainLoss,
+        rolledBackTo, rejected);
+  }
+
+  /** A model's greedy evaluation on the run's evaluation seeds, and its mean max-Q over their initial states. */
+  private record Scored(Scores eval, double initialMaxQ) {}
+
+  private Scored evaluateRound(Path model, int k, String what) {
+    try (GreedyPolicy greedy = GreedyPolicy.load(model)) {
+      Scores eval = evaluate(greedy, EVAL_ROUND, k, what);
+      int episodes = eval.outcome().rewards().length;
+      return new Scored(eval, ActionValues.meanMax(greedy.qValues(eval.outcome().initialObs(), episodes),
+          greedy.model().q().actionCount()));
+    }
   }
 
   /** Round k's fit on {@code dataset} under {@code config} from {@code start} (null: from zero), as phase {@code what}. */
@@ -268,17 +290,7 @@ public final class RunLoop {
     Selection selection = RunSettings.OPE.equals(settings.select()) ? opeSelection(rounds)
         : new Selection(best(rounds), null, null);
     RoundRecord best = selection.round();
-    try (AtomicOutput out = AtomicOutput.begin(paths.bestModel(), true)) {
-      Files.createDirectories(out.path());
-      try (var files = Files.list(paths.root().resolve(best.model()))) {
-        for (Path f : files.toList()) {
-          Files.copy(f, out.path().resolve(f.getFileName()));
-        }
-      }
-      out.publish();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + paths.bestModel() + ": " + e.getMessage(), e);
-    }
+    copyModel(paths.root().resolve(best.model()), paths.bestModel());
     Scores rescored;
     try (GreedyPolicy greedy = GreedyPolicy.load(paths.bestModel())) {
       rescored = evaluate(greedy, RESCORE_ROUND, best.round(), "re-score best");
@@ -287,6 +299,21 @@ public final class RunLoop {
         rescored.lengths().mean(), rescored.lengths().ci95(), rescored.lengths().n(), best.evalMeanReturn(),
         rescored.returns().mean(), rescored.returns().ci95(), settings.select() == null ? RunSettings.ONLINE
         : settings.select(), selection.opeValues(), selection.opeEpisodes());
+  }
+
+  /** Copies a model bundle's files to {@code to}, replacing it, published whole or not at all. */
+  private static void copyModel(Path from, Path to) {
+    try (AtomicOutput out = AtomicOutput.begin(to, true)) {
+      Files.createDirectories(out.path());
+      try (var files = Files.list(from)) {
+        for (Path f : files.toList()) {
+          Files.copy(f, out.path().resolve(f.getFileName()));
+        }
+      }
+      out.publish();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + to + ": " + e.getMessage(), e);
+    }
   }
 
   private void save(RunManifest manifest) {

@@ -21,11 +21,13 @@ import org.batchq.rollout.Rollout;
  * @param guardRefit how a round whose fit from the carried Q went wrong is fitted again: {@code clipped} (from the
  *     same carried Q with targets clipped to the return range, then from zero if that goes wrong too) or {@code
  *     zero} (from zero at once); null in manifests older than the choice: zero, what they did
+ * @param rollback a round whose model does significantly worse than the best earlier round's on the same evaluation
+ *     episodes (paired, at 5%) keeps that round's model instead; null in manifests older than the choice: false
  */
 public record RunSettings(
     String name, String envId, int rounds, int episodes, long stepBudget, boolean growBatch, boolean carryQ,
     double epsilon, int evalEpisodes, int envs, long seed, Training.Config training, String select, Integer hold,
-    String guardRefit) {
+    String guardRefit, Boolean rollback) {
   public static final String ONLINE = "online";
   public static final String OPE = "ope";
   public static final String REFIT_CLIPPED = "clipped";
@@ -38,6 +40,7 @@ public record RunSettings(
     hold = hold == null ? 1 : hold;
     HeldExploration.checkHold(hold);
     guardRefit = guardRefit == null ? REFIT_ZERO : guardRefit;
+    rollback = rollback != null && rollback;
     if (!guardRefit.equals(REFIT_CLIPPED) && !guardRefit.equals(REFIT_ZERO)) {
       throw new InvalidSettingException("guard_refit must be clipped or zero (got '" + guardRefit + "')",
           "guard_refit");

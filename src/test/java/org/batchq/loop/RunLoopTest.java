@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class RunLoopTest {
   static RoundRecord round(int k, double meanLength, double meanReturn) {
     return new RoundRecord(k, "d", "m", 1, 1, 0, 0, 0, meanLength, meanLength, 0, meanLength, meanLength, 0, 0,
-        List.of(), List.of(), meanReturn, meanReturn, 0.0, meanReturn, meanReturn, null, null, null, null, null, null, null);
+        List.of(), List.of(), meanReturn, meanReturn, 0.0, meanReturn, meanReturn, null, null, null, null, null, null, null,
+        null, null);
   }
 
   @Test
@@ -26,7 +27,7 @@ class RunLoopTest {
   @Test
   void roundsRecordedBeforeReturnsReadTheirLengthsAsReturns() {
     RoundRecord old = new RoundRecord(0, "d", "m", 1, 1, 0, 0, 0, 21.5, 180, 12, 90, 250, 0, 0, List.of(), List.of(),
-        null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     assertEquals(180, old.evalMeanReturn());
     assertEquals(21.5, old.behaviorMeanReturn());
     assertEquals(90, old.evalMinReturn());
