@@ -91,7 +91,8 @@ public final class Experiment {
     StringBuilder sb = new StringBuilder("### `batchq run --env " + env + " --algorithm " + variant + "`"
         + (extra.isEmpty() ? " (defaults)" : "") + ", seeds " + describe(allSeeds)
         + ": greedy evaluation's mean return over the evaluation episodes per round\n\n"
-        + "\\* the guard refitted that round from zero. max Q(s0): the largest over rounds of the mean initial-state"
+        + "\\* the guard refitted that round; † the round kept an earlier round's model (`--rollback`), and its score is"
+        + " that model's. max Q(s0): the largest over rounds of the mean initial-state"
         + " max_a Q, against the bound r_max / (1 - gamma); max loss: the largest final training loss of any round."
         + "\n\n| seed |");
     for (int r = 0; r < rounds; r++) {
@@ -118,7 +119,8 @@ public final class Experiment {
         bound = r.path("value_bound").asDouble(Double.NaN);
         floor = r.path("value_floor").asDouble(Double.NaN);
         maxLoss = Math.max(maxLoss, r.get("train_loss").asDouble());
-        sb.append(String.format(Locale.ROOT, " %.0f%s |", last, r.hasNonNull("guard") ? "\\*" : ""));
+        sb.append(String.format(Locale.ROOT, " %.0f%s%s |", last, r.hasNonNull("guard") ? "\\*" : "",
+            r.hasNonNull("rolled_back_to") ? "†" : ""));
       }
       double random = run.get("random_mean_return").asDouble();
       boolean kept = best - last <= 0.1 * Math.max(0, best - random);
