@@ -74,7 +74,7 @@ public record JsonTrees(float[] base, int[] roots, int[] group, int[] left, int[
   }
 
   /** The child of node {@code n} (left child {@code l}) that value {@code v} goes to. */
-  private int next(int n, int l, float v) {
+  int next(int n, int l, float v) {
     return v < value[n] ? l : v >= value[n] ? l + 1 : defaultLeft[n] ? l : l + 1; // NaN: neither comparison
   }
 

@@ -138,9 +138,7 @@ final class TreeCompiler {
         addLeaf(n, a);
         code.jump(GOTO, next);
       } else if (trees.feature()[n] >= d) {
-        float v = trees.feature()[n] - d == a ? 1f : 0f;
-        float t = trees.value()[n];
-        perAction(v < t ? left : v >= t ? left + 1 : trees.defaultLeft()[n] ? left : left + 1, a, next);
+        perAction(trees.next(n, left, trees.feature()[n] - d == a ? 1f : 0f), a, next);
       } else {
         Code.Label right = split(n);
         perAction(left, a, next);
