@@ -185,7 +185,8 @@ public final class RunLoop {
       Scored kept = evaluateRound(paths.root().resolve(incumbent.model()), k, "evaluate round " + incumbent.round());
       Stats.Difference d = Stats.paired(scored.eval().outcome().returns(), kept.eval().outcome().returns());
       if (d.significant() && d.mean() < 0) {
-        rolledBackTo = incumbent.round();
+        // A kept model that was itself kept from an earlier round is named by the round that fitted it.
+        rolledBackTo = incumbent.rolledBackTo() != null ? incumbent.rolledBackTo() : incumbent.round();
         rejected = scored.eval().returns().mean();
         copyModel(paths.root().resolve(incumbent.model()), paths.modelOf(k));
         scored = kept;
