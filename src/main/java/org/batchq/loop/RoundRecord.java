@@ -16,9 +16,9 @@ import java.util.List;
  * @param evalDiscountedReturn those episodes' mean discounted return at the fit's gamma: what the estimate should be
  * @param valueBound the largest value any discounted return of the fitted data's rewards can take
  * @param valueFloor the smallest such value: with {@code valueBound}, the range the guard judges a fit by
- * @param guard null when the fit was sound; "restarted from zero" when the fit from the carried Q went wrong and
- *     the round was fitted again from zero; "diverged" when a fit from zero went wrong too (see {@code
- *     Training.Outcome.diverged})
+ * @param guard null when the fit was sound; when the fit from the carried Q went wrong, "refitted with clipped
+ *     targets" (with {@code --guard-refit clipped}) or "restarted from zero", the way it was fitted again; "diverged"
+ *     when the last refit went wrong too (see {@code Training.Outcome.diverged})
  * @param divergedInitialMaxQ the discarded fit's final mean initial max-Q, when the guard restarted the round
  * @param divergedTrainLoss the discarded fit's final training loss, when the guard restarted the round
  * @param rolledBackTo with {@code --rollback}, the earlier round whose model this round kept because its own fit

@@ -36,7 +36,8 @@ import org.batchq.runtime.ActionValues;
  * evaluation seeds, the same in every round so the curve is paired. Rounds are scored by their mean episode return
  * (lengths are recorded beside it). Every round's dataset and model are ordinary files the other commands accept. At
  * the end the best round's model is kept as {@code best} and re-scored on fresh seeds, since the score it was chosen
- * on flatters it.
+ * on flatters it. With {@code rollback}, a round whose model does significantly worse than the best earlier round's
+ * on those same episodes keeps that model instead (docs/run.md).
  */
 public final class RunLoop {
   /** How to treat an existing run of the same name. */
