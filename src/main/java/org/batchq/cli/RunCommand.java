@@ -66,8 +66,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--rollback", negatable = true, defaultValue = "false", fallbackValue = "true",
       description = "Keep the best earlier round's model when a round's own does significantly worse than it on the"
-          + " same evaluation episodes (paired, at 5%%), so the loop never hands on a worse policy (default:"
-          + " ${DEFAULT-VALUE}; docs/run.md).")
+          + " same evaluation episodes (paired, at 5%%); it can freeze a run on the kept model, so it is off by"
+          + " default (docs/run.md).")
   boolean rollback;
 
   @Option(names = "--eval-episodes", defaultValue = "100",
