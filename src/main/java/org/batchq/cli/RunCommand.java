@@ -60,8 +60,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--guard-refit", defaultValue = RunSettings.REFIT_ZERO, paramLabel = "HOW",
       description = "When a round's fit from the carried Q leaves the range every return lies in, fit it again"
-          + " from the same Q with targets clipped to that range (clipped; from zero if that fails too) or from zero"
-          + " (zero) (default: ${DEFAULT-VALUE}; docs/run.md).")
+          + " from the same Q with targets clipped to that range (clipped), from the Q of the best round before the"
+          + " carried one (best), either then from zero if that fails too, or from zero at once (zero) (default:"
+          + " ${DEFAULT-VALUE}; docs/run.md).")
   String guardRefit;
 
   @Option(names = "--rollback", negatable = true, defaultValue = "false", fallbackValue = "true",

@@ -17,7 +17,8 @@ import java.util.List;
  * @param valueBound the largest value any discounted return of the fitted data's rewards can take
  * @param valueFloor the smallest such value: with {@code valueBound}, the range the guard judges a fit by
  * @param guard null when the fit was sound; when the fit from the carried Q went wrong, "refitted with clipped
- *     targets" (with {@code --guard-refit clipped}) or "restarted from zero", the way it was fitted again; "diverged"
+ *     targets" (with {@code --guard-refit clipped}), "restarted from round N" (with {@code --guard-refit best}: from
+ *     round N's Q) or "restarted from zero", the way it was fitted last; "diverged"
  *     when the last refit went wrong too (see {@code Training.Outcome.diverged})
  * @param divergedInitialMaxQ the discarded fit's final mean initial max-Q, when the guard restarted the round
  * @param divergedTrainLoss the discarded fit's final training loss, when the guard restarted the round

@@ -156,7 +156,8 @@ public final class RunLoop {
       fit = fit(k, dataset, config, start, "fit");
       if (fit.diverged() && start != null) {
         // The carried Q fed its error back into its own targets. Clipping the targets to the return range stops
-        // that while keeping what the carried Q knows; from zero drops both. Either way the round says so.
+        // that while keeping what the carried Q knows; an earlier round's Q keeps what the run knew before the
+        // error; from zero drops everything. Whichever way, the round says so.
         IterationStats bad = fit.iterations().get(fit.iterations().size() - 1);
         divergedInitialMaxQ = bad.initialMaxQ();
         divergedTrainLoss = bad.trainLoss();
@@ -164,6 +165,15 @@ public final class RunLoop {
           delete(List.of(paths.modelOf(k)));
           fit = fit(k, dataset, config.withClipTargets(true), start, "refit, targets clipped");
           guard = "refitted with clipped targets";
+        } else if (settings.guardRefit().equals(RunSettings.REFIT_BEST) && k >= 2) {
+          // Round k-1's Q is the one that just went wrong on this data, so the best round before it is the best
+          // start the run has that is not known to fail here.
+          RoundRecord b = best(earlier.subList(0, k - 1));
+          delete(List.of(paths.modelOf(k)));
+          try (ModelBundle.Loaded bestQ = ModelBundle.load(paths.root().resolve(b.model()))) {
+            fit = fit(k, dataset, config, bestQ, "refit from round " + b.round());
+          }
+          guard = "restarted from round " + b.round();
         }
         if (fit.diverged()) {
           delete(List.of(paths.modelOf(k)));

@@ -1,5 +1,6 @@
 package org.batchq.loop;
 
+import java.util.List;
 import org.batchq.io.InvalidSettingException;
 import org.batchq.model.Training;
 import org.batchq.policy.EpsilonGreedyPolicy;
@@ -19,8 +20,9 @@ import org.batchq.rollout.Rollout;
  * @param select how {@code best} is chosen: {@code online} (the rounds' evaluation returns) or {@code ope} (FQE on
  *     episodes of the run's own data that no round was fitted on); null in manifests older than the choice: online
  * @param guardRefit how a round whose fit from the carried Q went wrong is fitted again: {@code clipped} (from the
- *     same carried Q with targets clipped to the return range, then from zero if that goes wrong too) or {@code
- *     zero} (from zero at once); null in manifests older than the choice: zero, what they did
+ *     same carried Q with targets clipped to the return range), {@code best} (from the Q of the best-scoring round
+ *     before the carried one), either then from zero if that goes wrong too, or {@code zero} (from zero at once);
+ *     null in manifests older than the choice: zero, what they did
  * @param rollback a round whose model does significantly worse than the best earlier round's on the same evaluation
  *     episodes (paired, at 5%) keeps that round's model instead; null in manifests older than the choice: false
  */
@@ -31,6 +33,7 @@ public record RunSettings(
   public static final String ONLINE = "online";
   public static final String OPE = "ope";
   public static final String REFIT_CLIPPED = "clipped";
+  public static final String REFIT_BEST = "best";
   public static final String REFIT_ZERO = "zero";
 
   public RunSettings {
@@ -41,8 +44,8 @@ public record RunSettings(
     HeldExploration.checkHold(hold);
     guardRefit = guardRefit == null ? REFIT_ZERO : guardRefit;
     rollback = rollback != null && rollback;
-    if (!guardRefit.equals(REFIT_CLIPPED) && !guardRefit.equals(REFIT_ZERO)) {
-      throw new InvalidSettingException("guard_refit must be clipped or zero (got '" + guardRefit + "')",
+    if (!List.of(REFIT_CLIPPED, REFIT_BEST, REFIT_ZERO).contains(guardRefit)) {
+      throw new InvalidSettingException("guard_refit must be clipped, best or zero (got '" + guardRefit + "')",
           "guard_refit");
     }
     InvalidSettingException.atLeast("eval_episodes", evalEpisodes, 2);

@@ -206,7 +206,7 @@ class ErrorsTest {
 
     add("select-ope-holdout", 2, List.of("--select ope", "--grow-batch", "--validation-fraction"), List.of(), "run",
         "--dir", dir.resolve("runs-sel").toString(), "--select", "ope", "--no-grow-batch");
-    add("guard-refit-unknown", 2, List.of("--guard-refit must be clipped or zero", "sometimes"), List.of(), "run",
+    add("guard-refit-unknown", 2, List.of("--guard-refit must be clipped, best or zero", "sometimes"), List.of(), "run",
         "--dir", dir.resolve("runs-guard").toString(), "--guard-refit", "sometimes");
     Path exists = dir.resolve("exists.parquet");
     Files.writeString(exists, "precious");

@@ -158,6 +158,24 @@ class RunCommandTest {
   }
 
   /**
+   * The same run-away with {@code --guard-refit best}: round 2 is fitted again from the Q of the best round before
+   * the carried one (round 0, the only one here), which is sound, so no restart from zero is needed.
+   */
+  @Test
+  void withBestRefitsARunawayRoundStartsAgainFromTheBestEarlierRoundsQ() throws Exception {
+    Cli.Result r = resumeAfterCarriedQRunsAway("gb", "best");
+    assertTrue(r.out().contains("restarted from round 0"), r.out());
+    JsonNode last = Json.MAPPER.readTree(dir.resolve("runs/gb.json").toFile()).get("rounds").get(ROUNDS - 1);
+    assertEquals("restarted from round 0", last.get("guard").asText());
+    assertTrue(last.get("diverged_initial_max_q").asDouble() > 5_000, last.toString());
+    assertTrue(last.get("eval_initial_max_q").asDouble() <= last.get("value_bound").asDouble() * 1.05, last.toString());
+    JsonNode training = Json.MAPPER.readTree(dir.resolve(String.format("models/gb/round-%02d/manifest.json",
+        ROUNDS - 1)).toFile()).get("training");
+    assertEquals("round-00", training.get("start_model").get("name").asText(), training.toString());
+    assertFalse(training.get("clip_targets").asBoolean(), training.toString());
+  }
+
+  /**
    * With {@code --rollback} a round whose fit does significantly worse than the best earlier round, on the same
    * evaluation episodes, keeps that round's model: on this seed round 2's fit scores 53.5 against round 1's 156.4
    * over 10 episodes (the run without the option shows it), so round 2 keeps round 1's model, is scored as it,
