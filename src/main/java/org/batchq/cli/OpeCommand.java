@@ -48,7 +48,8 @@ final class OpeCommand implements Callable<Integer>, FitOptions.OwnDefaults {
   @Mixin DataOptions data;
 
   @Option(names = "--estimators", split = ",", paramLabel = "E",
-      description = "Any of fqe, pdis, wpdis, dr, wdr (default: all).")
+      description = "Any of fqe, pdis, wpdis, dr, wdr, mb (model-based: a learned one-step model rolled out under"
+          + " each target) (default: fqe, pdis, wpdis, dr, wdr).")
   List<String> estimators = List.of("fqe", "pdis", "wpdis", "dr", "wdr");
 
   @Option(names = "--target-epsilon", defaultValue = "0", paramLabel = "EPS",
@@ -118,7 +119,7 @@ final class OpeCommand implements Callable<Integer>, FitOptions.OwnDefaults {
     int iterations = fqe.given("--iterations") ? config.iterations() : Fqe.iterationsFor(gamma);
     LearnerSettings learner = fqe.given("--trees") ? config.learner() : Fqe.learnerFor(config.learner());
     OffPolicyEvaluation.Settings settings = new OffPolicyEvaluation.Settings(
-        new Fqi.Schedule(iterations, gamma, true, 1), learner, chosen, bootstrap, refitCount, seed);
+        new Fqi.Schedule(iterations, gamma, true, 1), learner, config.learner(), chosen, bootstrap, refitCount, seed);
 
     data.paths = dataArgs;
     Dataset dataset = data.open();
@@ -189,7 +190,7 @@ final class OpeCommand implements Callable<Integer>, FitOptions.OwnDefaults {
       try {
         out.add(Estimator.valueOf(e.trim().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException x) {
-        throw new IllegalArgumentException("unknown estimator '" + e + "' (known: fqe, pdis, wpdis, dr, wdr)");
+        throw new IllegalArgumentException("unknown estimator '" + e + "' (known: fqe, pdis, wpdis, dr, wdr, mb)");
       }
     }
     return out;
@@ -255,6 +256,11 @@ final class OpeCommand implements Callable<Integer>, FitOptions.OwnDefaults {
         System.out.printf("  %s: max-Q(s0) %.4g at iteration %d, %.4g at %d; final train loss %.4g%n", policy,
             half.initialMaxQ(), half.iteration() + 1, last.initialMaxQ(), last.iteration() + 1, last.trainLoss());
       });
+    }
+    if (s.estimators().contains(Estimator.MB)) {
+      System.out.printf("MB: a %s model of each observation's change, the reward and termination, rolled out %d"
+          + " steps from the log's initial states; interval from %d refits on episode resamples.%n",
+          s.modelLearner().algorithm(), s.schedule().iterations(), s.refits());
     }
     System.out.printf("intervals: 95%%, %d episode resamples (seed %d); diff_vs_first is paired, resample by"
         + " resample.%n", s.bootstrap(), s.seed());

@@ -28,7 +28,9 @@ import org.batchq.policy.Policy;
  *   <li>FQE is refitted on the first {@code refits} resamples, continuing from the full log's Q^pi ({@link
  *       #refitIterations}), so its interval holds its own fitting variance as well as the spread of initial
  *       states: estimate +- t(refits - 1) x the refits' standard deviation. DR and WDR keep the full log's FQE
- *       model on every resample.
+ *       model on every resample;
+ *   <li>the model-based estimate refits its one-step model on the same first {@code refits} resamples (one model
+ *       per resample serves every policy), and its interval is formed the same way.
  * </ul>
  *
  * Every replicate depends only on the seed and its index, never on the thread count.
@@ -37,7 +39,7 @@ public final class OffPolicyEvaluation {
   private static final long RESAMPLE_STREAM = 11;
 
   public enum Estimator {
-    FQE, PDIS, WPDIS, DR, WDR;
+    FQE, PDIS, WPDIS, DR, WDR, MB;
 
     public String label() {
       return name().toLowerCase();
@@ -45,7 +47,12 @@ public final class OffPolicyEvaluation {
 
     /** Whether the estimator weighs episodes by importance ratios (and so has an effective sample size). */
     public boolean weighted() {
-      return this != FQE;
+      return this != FQE && this != MB;
+    }
+
+    /** Whether the interval comes from refits on resamples (estimate +- t x their spread), not percentiles. */
+    boolean refitted() {
+      return this == FQE || this == MB;
     }
 
     boolean needsModel() {
@@ -59,11 +66,12 @@ public final class OffPolicyEvaluation {
   /**
    * @param schedule FQE's iterations, gamma (every estimator's discount) and target clipping
    * @param learner FQE's regressor
+   * @param modelLearner the model-based estimator's regressor for its dynamics, rewards and terminations
    * @param bootstrap resamples of episodes for the intervals (0: no intervals)
    * @param refits FQE refits on the first resamples for its interval (at most {@code bootstrap}; 0: no FQE interval)
    */
-  public record Settings(Fqi.Schedule schedule, LearnerSettings learner, Set<Estimator> estimators, int bootstrap,
-      int refits, long seed) {
+  public record Settings(Fqi.Schedule schedule, LearnerSettings learner, LearnerSettings modelLearner,
+      Set<Estimator> estimators, int bootstrap, int refits, long seed) {
     public Settings {
       if (estimators.isEmpty()) {
         throw new IllegalArgumentException("name at least one estimator");
@@ -131,16 +139,39 @@ public final class OffPolicyEvaluation {
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("name at least one policy");
     }
-    boolean weighted = settings.weighs();
-    if (weighted && log.behaviorProbs() == null) {
+    if (settings.weighs() && log.behaviorProbs() == null) {
       throw new IllegalArgumentException("importance sampling needs behaviour probabilities");
     }
+    int[][] resamples = IntStream.range(0, settings.bootstrap())
+        .mapToObj(b -> resample(settings.seed(), b, log.episodes())).toArray(int[][]::new);
+    // The one-step model does not depend on the target: fitted once on the log and once per refit resample.
+    List<FqiData> modelData = new ArrayList<>();
+    List<ModelBased.Model> models = new ArrayList<>();
+    try {
+      if (settings.estimators().contains(Estimator.MB)) {
+        modelData.add(log.data());
+        for (int r = 0; r < settings.refits(); r++) {
+          modelData.add(log.resample(resamples[r]));
+        }
+        for (int r = 0; r < modelData.size(); r++) {
+          LearnerSettings learner = settings.modelLearner();
+          models.add(ModelBased.fit(modelData.get(r), learner.withSeed(learner.seed() + r)));
+        }
+      }
+      return evaluate(log, targets, settings, onFqeIteration, resamples, models, modelData);
+    } finally {
+      models.forEach(ModelBased.Model::close);
+    }
+  }
+
+  private static Report evaluate(LoggedEpisodes log, List<Target> targets, Settings settings,
+      Consumer<IterationStats> onFqeIteration, int[][] resamples, List<ModelBased.Model> models,
+      List<FqiData> modelData) {
+    boolean weighted = settings.weighs();
     boolean model = settings.fitsModel();
     FqiData data = log.data();
     int episodes = log.episodes();
     int actions = data.actionCount();
-    int[][] resamples = IntStream.range(0, settings.bootstrap())
-        .mapToObj(b -> resample(settings.seed(), b, episodes)).toArray(int[][]::new);
     double gamma = settings.gamma();
     double minimumEss = minimumEss(episodes);
 
@@ -166,6 +197,16 @@ public final class OffPolicyEvaluation {
           replicates.put(Estimator.FQE, refits(log, resamples, target, settings, fit, onFqeIteration));
         }
       }
+      if (!models.isEmpty()) {
+        double[] mb = new double[models.size()];
+        for (int r = 0; r < mb.length; r++) {
+          FqiData on = modelData.get(r);
+          mb[r] = ModelBased.value(models.get(r), target.policy(), on.initialObs(), on.initialRows().length, gamma,
+              settings.schedule().iterations(), settings.seed());
+        }
+        values.put(Estimator.MB, mb[0]);
+        replicates.put(Estimator.MB, Arrays.copyOfRange(mb, 1, mb.length));
+      }
       if (weighted) {
         float[] pi = new float[data.rows() * actions];
         target.policy().distribution(data.obs(), data.rows(), pi);
@@ -186,7 +227,7 @@ public final class OffPolicyEvaluation {
         }
         double v = values.get(e);
         double[] reps = replicates.get(e);
-        Interval interval = e == Estimator.FQE ? standardError(v, reps) : percentile(v, reps);
+        Interval interval = e.refitted() ? standardError(v, reps) : percentile(v, reps);
         Interval difference = null;
         if (first) {
           firstValues.put(e, v);
@@ -197,7 +238,7 @@ public final class OffPolicyEvaluation {
             paired[i] = reps[i] - firstReplicates.get(e)[i];
           }
           double d = v - firstValues.get(e);
-          difference = e == Estimator.FQE ? standardError(d, paired) : percentile(d, paired);
+          difference = e.refitted() ? standardError(d, paired) : percentile(d, paired);
         }
         boolean trusted = !e.weighted() || ess >= minimumEss;
         estimates.add(new Estimate(target.name(), e, interval, e.weighted() ? ess : Double.NaN, trusted, difference));
