@@ -62,7 +62,8 @@ final class OpeCommand implements Callable<Integer>, FitOptions.OwnDefaults {
 
   @Option(names = "--fqe-refits", defaultValue = "4", paramLabel = "R",
       description = "FQE refits on the first R resamples, each continuing from the full log's fit for half its"
-          + " iterations, for an interval that holds FQE's own fitting variance (default: ${DEFAULT-VALUE}).")
+          + " iterations, for an interval that holds FQE's own fitting variance; mb refits its model on the same"
+          + " resamples (default: ${DEFAULT-VALUE}).")
   int refits;
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the resamples and learners (default: ${DEFAULT-VALUE}).")

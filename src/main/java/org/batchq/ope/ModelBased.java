@@ -10,8 +10,8 @@ import org.batchq.runtime.QFunction;
 
 /**
  * Model-based off-policy evaluation (the "direct method" with a learned model; Paduraru 2012, and the model-based
- * baseline of Voloshin et al. 2019): regressions of the log's one-step dynamics, its rewards and its terminations
- * on (s, a), rolled out under the target policy from the log's initial states.
+ * baseline of Voloshin et al. 2019): regressions of the log's one-step dynamics and rewards on (s, a) and of its
+ * terminations on the state reached, rolled out under the target policy from the log's initial states.
  *
  * <pre>
  *   s'    =  s + D(s, a)          D_j regresses next_obs_j - obs_j, one regression per observation dimension
@@ -24,12 +24,12 @@ import org.batchq.runtime.QFunction;
  * The model does not depend on the target, so one fit serves every policy of an evaluation; and it has no
  * bootstrap through a fitted value, so the smoothing of one backup is not compounded over hundreds of them as in
  * FQE. Its error is the dynamics' error compounded along a rollout instead, which is small where the dynamics are
- * smooth (docs/ope.md measures both). Termination is carried as a survival weight rather than sampled, so a
- * deterministic target gives a deterministic value. Termination is learned as a function of the state reached, as
- * every Gymnasium environment computes it: there it is a threshold on one coordinate (a pole's angle, a cart's
+ * smooth (docs/ope.md measures both). Termination is learned as a function of the state reached, as every
+ * Gymnasium environment computes it: there it is a threshold on one coordinate (a pole's angle, a cart's
  * position), which a tree learns exactly, while a regression on (s, a) spreads a small chance of ending over every
- * state near the boundary, a leak that compounds over hundreds of steps; a stochastic target's actions are drawn from a stream per
- * initial state. Time limits are not modelled: like FQE, the value is the discounted sum over {@code horizon}
+ * state near the boundary, a leak that compounds over hundreds of steps. It is carried as a survival weight rather
+ * than sampled, so a deterministic target gives a deterministic value; a stochastic target's actions are drawn
+ * from a stream per initial state. Time limits are not modelled: like FQE, the value is the discounted sum over {@code horizon}
  * steps of a process that ends only by termination.
  */
 public final class ModelBased {

@@ -47,7 +47,7 @@ public final class OffPolicyEvaluation {
 
     /** Whether the estimator weighs episodes by importance ratios (and so has an effective sample size). */
     public boolean weighted() {
-      return this != FQE && this != MB;
+      return !refitted();
     }
 
     /** Whether the interval comes from refits on resamples (estimate +- t x their spread), not percentiles. */
@@ -68,7 +68,8 @@ public final class OffPolicyEvaluation {
    * @param learner FQE's regressor
    * @param modelLearner the model-based estimator's regressor for its dynamics, rewards and terminations
    * @param bootstrap resamples of episodes for the intervals (0: no intervals)
-   * @param refits FQE refits on the first resamples for its interval (at most {@code bootstrap}; 0: no FQE interval)
+   * @param refits FQE's and the model-based estimate's refits on the first resamples for their intervals (at most
+   *     {@code bootstrap}; 0: no interval for either)
    */
   public record Settings(Fqi.Schedule schedule, LearnerSettings learner, LearnerSettings modelLearner,
       Set<Estimator> estimators, int bootstrap, int refits, long seed) {
