@@ -20,12 +20,14 @@ import org.batchq.io.Table;
 import org.batchq.learner.LearnerSettings;
 import org.batchq.learner.UnusableDataException;
 import org.batchq.learner.xgboost.ClassifierSettings;
+import org.batchq.learner.xgboost.XgboostSettings;
 import org.batchq.model.Manifest;
 import org.batchq.model.ModelBundle;
 import org.batchq.model.Training;
 import org.batchq.ope.BehaviorModel;
 import org.batchq.ope.Fqe;
 import org.batchq.ope.LoggedEpisodes;
+import org.batchq.ope.ModelBased;
 import org.batchq.ope.OffPolicyEvaluation;
 import org.batchq.ope.OffPolicyEvaluation.Estimate;
 import org.batchq.ope.OffPolicyEvaluation.Estimator;
@@ -43,14 +45,14 @@ import picocli.CommandLine.Option;
         "Arguments are data (Parquet files, part directories, globs) and policies: 'random' or a model bundle"
             + " directory. The first policy is the one the others are compared with.",
         "FQE uses fit's learner options; --gamma defaults to the models' (else 0.99) and --iterations to the fewest K"
-            + " with gamma^K < 0.01."})
+            + " with gamma^K < 0.01. mb's model uses them too, at depth 8 unless --max-depth is given."})
 final class OpeCommand implements Callable<Integer>, FitOptions.OwnDefaults {
   @Mixin DataOptions data;
 
   @Option(names = "--estimators", split = ",", paramLabel = "E",
       description = "Any of fqe, pdis, wpdis, dr, wdr, mb (model-based: a learned one-step model rolled out under"
-          + " each target) (default: fqe, pdis, wpdis, dr, wdr).")
-  List<String> estimators = List.of("fqe", "pdis", "wpdis", "dr", "wdr");
+          + " each target) (default: all six).")
+  List<String> estimators = List.of("fqe", "pdis", "wpdis", "dr", "wdr", "mb");
 
   @Option(names = "--target-epsilon", defaultValue = "0", paramLabel = "EPS",
       description = "Evaluate each model epsilon-greedily at EPS instead of greedily (default: ${DEFAULT-VALUE}).")
@@ -119,8 +121,9 @@ final class OpeCommand implements Callable<Integer>, FitOptions.OwnDefaults {
     double gamma = fqe.given("--gamma") ? config.gamma() : modelsGamma(policyArgs);
     int iterations = fqe.given("--iterations") ? config.iterations() : Fqe.iterationsFor(gamma);
     LearnerSettings learner = fqe.given("--trees") ? config.learner() : Fqe.learnerFor(config.learner());
+    LearnerSettings model = fqe.given("--max-depth") ? config.learner() : ModelBased.learnerFor(config.learner());
     OffPolicyEvaluation.Settings settings = new OffPolicyEvaluation.Settings(
-        new Fqi.Schedule(iterations, gamma, true, 1), learner, config.learner(), chosen, bootstrap, refitCount, seed);
+        new Fqi.Schedule(iterations, gamma, true, 1), learner, model, chosen, bootstrap, refitCount, seed);
 
     data.paths = dataArgs;
     Dataset dataset = data.open();
@@ -259,9 +262,10 @@ final class OpeCommand implements Callable<Integer>, FitOptions.OwnDefaults {
       });
     }
     if (s.estimators().contains(Estimator.MB)) {
-      System.out.printf("MB: a %s model of each observation's change, the reward and termination, rolled out %d"
+      String depth = s.modelLearner() instanceof XgboostSettings t ? " (depth " + t.maxDepth() + ")" : "";
+      System.out.printf("MB: a %s model%s of each observation's change, the reward and termination, rolled out %d"
           + " steps from the log's initial states; interval from %d refits on episode resamples.%n",
-          s.modelLearner().algorithm(), s.schedule().iterations(), s.refits());
+          s.modelLearner().algorithm(), depth, s.schedule().iterations(), s.refits());
     }
     System.out.printf("intervals: 95%%, %d episode resamples (seed %d); diff_vs_first is paired, resample by"
         + " resample.%n", s.bootstrap(), s.seed());

@@ -5,6 +5,7 @@ import org.batchq.env.Rng;
 import org.batchq.fqi.FqiData;
 import org.batchq.learner.LearnerSettings;
 import org.batchq.learner.Regressor;
+import org.batchq.learner.xgboost.XgboostSettings;
 import org.batchq.policy.Policy;
 import org.batchq.runtime.QFunction;
 
@@ -45,7 +46,19 @@ public final class ModelBased {
     }
   }
 
+  /**
+   * Tree depth of the model's regressions when a tree learner's own depth is not given: a step's change is a
+   * smooth function of (s, a) that depth 8 follows more closely than a fit's 6 (on the experiment's log, 7.1% mean
+   * relative error over 22 policies; docs/ope.md says on which policies the depth was chosen).
+   */
+  public static final int MAX_DEPTH = 8;
+
   private ModelBased() {}
+
+  /** The model's learner from a fit's: the same, at {@link #MAX_DEPTH} for a tree learner. */
+  public static LearnerSettings learnerFor(LearnerSettings fit) {
+    return fit instanceof XgboostSettings trees ? trees.withMaxDepth(MAX_DEPTH) : fit;
+  }
 
   /** Fits the model on every transition of {@code data}, with one state matrix for all its regressions. */
   public static Model fit(FqiData data, LearnerSettings learner) {

@@ -38,7 +38,9 @@ import org.jfree.data.xy.XYSeriesCollection;
  * rounds 0-9 of {@code batchq run --seed 1}, each greedy and epsilon-greedy at 0.3. The truth is each target's
  * online discounted return at the same gamma over 1,000 episodes of seed {@value #TRUTH_SEED}, whose streams are
  * disjoint from the log's. Every step is cached under target/ope-experiment, so an interrupted experiment resumes.
- * {@code OPE_OPTIONS} (environment) adds options to every {@code batchq ope} call.
+ * {@code OPE_OPTIONS} (environment) adds options to every {@code batchq ope} call; such a variant is cached, reported
+ * and plotted apart from the defaults (its own block of docs/ope.md, marked with its options), so the defaults' table
+ * stays what the defaults give. Its {@code --estimators} decide the estimators reported.
  */
 public final class OpeExperiment {
   static final Path WORK = Path.of("target", "ope-experiment");
@@ -49,7 +51,48 @@ public final class OpeExperiment {
   static final int TRUTH_EPISODES = 1000;
   static final long TRUTH_SEED = 5000;
   static final double EPSILON = 0.3;
-  static final List<String> ESTIMATORS = List.of("fqe", "pdis", "wpdis", "dr", "wdr");
+  static final List<String> DEFAULT_ESTIMATORS = List.of("fqe", "pdis", "wpdis", "dr", "wdr", "mb");
+
+  /** The options every {@code ope} call gets, the estimators they ask for, and where this variant's results go. */
+  record Variant(List<String> options, List<String> estimators) {
+    static Variant fromEnvironment() {
+      String extra = System.getenv().getOrDefault("OPE_OPTIONS", "").trim();
+      return fromOptions(extra.isEmpty() ? List.of() : List.of(extra.split("\\s+")));
+    }
+
+    static Variant fromOptions(List<String> options) {
+      int at = options.indexOf("--estimators");
+      List<String> estimators = at >= 0 && at + 1 < options.size()
+          ? List.of(options.get(at + 1).split(",")) : DEFAULT_ESTIMATORS;
+      return new Variant(options, estimators);
+    }
+
+    boolean isDefault() {
+      return options.isEmpty();
+    }
+
+    /** A file-name-safe name of the options ("" for the defaults). */
+    String slug() {
+      return String.join("_", options).replaceAll("[^A-Za-z0-9.,_-]", "").replace(',', '+');
+    }
+
+    Path cache() {
+      return isDefault() ? WORK.resolve("ope") : WORK.resolve("ope-" + slug());
+    }
+
+    Path plot() {
+      return isDefault() ? PLOT : PLOT.resolveSibling("ope-estimate-vs-truth-" + slug() + ".png");
+    }
+
+    /** The markers around this variant's block in docs/ope.md. */
+    String begin() {
+      return isDefault() ? "<!-- ope:begin -->" : "<!-- ope:begin " + String.join(" ", options) + " -->";
+    }
+
+    String end() {
+      return isDefault() ? "<!-- ope:end -->" : "<!-- ope:end " + String.join(" ", options) + " -->";
+    }
+  }
 
   /** A target: its name, its bundle (null for random) and its exploration rate. */
   record Target(String name, Path bundle, double epsilon) {}
@@ -58,7 +101,8 @@ public final class OpeExperiment {
   record Point(double truth, double truthSe, double estimate, double lo, double hi, boolean trusted) {}
 
   public static void main(String[] args) throws Exception {
-    Files.createDirectories(WORK.resolve("ope"));
+    Variant variant = Variant.fromEnvironment();
+    Files.createDirectories(variant.cache());
     long start = System.nanoTime();
     String run = "seed1";
     Path runModels = WORK.resolve("models").resolve(run);
@@ -93,19 +137,17 @@ public final class OpeExperiment {
           EPSILON));
     }
     Truth middlingTruth = truth(new Target("middling greedy", middling, 0));
-    String extra = System.getenv().getOrDefault("OPE_OPTIONS", "").trim();
-    List<String> options = extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
 
     List<Truth> truths = new ArrayList<>();
     List<JsonNode> estimates = new ArrayList<>();
     double opeSeconds = 0;
     for (Target t : targets) {
       truths.add(truth(t));
-      Path cached = WORK.resolve("ope").resolve(t.name().replace(' ', '-') + ".json");
+      Path cached = variant.cache().resolve(t.name().replace(' ', '-') + ".json");
       if (!Files.exists(cached)) {
         List<String> a = new ArrayList<>(List.of("ope", log.toString(), t.bundle() == null ? "random"
             : t.bundle().toString(), "--target-epsilon", Double.toString(t.epsilon()), "--format", "json"));
-        a.addAll(options);
+        a.addAll(variant.options());
         long s = System.nanoTime();
         String out = Experiment.cliOut(a.toArray(String[]::new));
         ObjectNode o = Json.MAPPER.createObjectNode();
@@ -118,8 +160,8 @@ public final class OpeExperiment {
       opeSeconds += o.get("seconds").asDouble();
       estimates.add(o.get("rows"));
     }
-    String md = report(targets, truths, estimates, middlingTruth, options, opeSeconds, log);
-    writeDoc(md);
+    String md = report(targets, truths, estimates, middlingTruth, variant, opeSeconds, log);
+    writeDoc(md, variant);
     System.out.print(md);
     System.err.printf("ope-experiment: %.0f s%n", (System.nanoTime() - start) / 1e9);
   }
@@ -160,12 +202,13 @@ public final class OpeExperiment {
   }
 
   static String report(List<Target> targets, List<Truth> truths, List<JsonNode> estimates, Truth middling,
-      List<String> options, double opeSeconds, Path log) throws Exception {
+      Variant variant, double opeSeconds, Path log) throws Exception {
+    List<String> estimators = variant.estimators();
     JsonNode logged = row(estimates.get(0), "logged");
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "Generated by `make ope-experiment` on %s (%d cores, Java %s)%s.%n%n",
         LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-        options.isEmpty() ? "" : ", `ope` options `" + String.join(" ", options) + "`"));
+        variant.isDefault() ? "" : ", `ope` options `" + String.join(" ", variant.options()) + "`"));
     sb.append(String.format(Locale.ROOT, "Log: %s, 1,000 episodes of epsilon-greedy (0.3) over the middling model"
         + " (greedy: discounted %.2f, return %.1f); its own discounted return %.2f [%.2f, %.2f]. Truth: %d online"
         + " episodes per policy at gamma %.2f. `ope` time for all 22 policies: %.0f s.%n%n", log.getFileName(),
@@ -174,16 +217,16 @@ public final class OpeExperiment {
 
     // Per policy: truth and each estimator's estimate (brackets: not trusted).
     sb.append("| policy | return | truth (disc.) |");
-    ESTIMATORS.forEach(e -> sb.append(' ').append(e).append(" |"));
-    sb.append("\n|---|---|---|").append("---|".repeat(ESTIMATORS.size())).append('\n');
+    estimators.forEach(e -> sb.append(' ').append(e).append(" |"));
+    sb.append("\n|---|---|---|").append("---|".repeat(estimators.size())).append('\n');
     List<List<Point>> points = new ArrayList<>();
-    ESTIMATORS.forEach(e -> points.add(new ArrayList<>()));
+    estimators.forEach(e -> points.add(new ArrayList<>()));
     for (int i = 0; i < targets.size(); i++) {
       Truth t = truths.get(i);
       sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.2f +- %.2f |", targets.get(i).name(), t.undiscounted(),
           t.mean(), 2 * t.se()));
-      for (int e = 0; e < ESTIMATORS.size(); e++) {
-        JsonNode r = row(estimates.get(i), ESTIMATORS.get(e));
+      for (int e = 0; e < estimators.size(); e++) {
+        JsonNode r = row(estimates.get(i), estimators.get(e));
         boolean trusted = !r.get("trusted").isTextual() || r.get("trusted").asText().equals("yes");
         Point p = new Point(t.mean(), t.se(), r.get("estimate").asDouble(), num(r.get("ci_lo")), num(r.get("ci_hi")),
             trusted);
@@ -200,10 +243,10 @@ public final class OpeExperiment {
     double hi = truths.stream().mapToDouble(Truth::mean).max().orElseThrow();
     sb.append("| estimator | unflagged | mean relative error | Spearman | regret@1 (% of range) | interval coverage |\n")
         .append("|---|---|---|---|---|---|\n");
-    for (int e = 0; e < ESTIMATORS.size(); e++) {
+    for (int e = 0; e < estimators.size(); e++) {
       List<Point> ok = points.get(e).stream().filter(Point::trusted).toList();
       if (ok.isEmpty()) {
-        sb.append("| ").append(ESTIMATORS.get(e)).append(" | 0 of 22 | - | - | - | - |\n");
+        sb.append("| ").append(estimators.get(e)).append(" | 0 of 22 | - | - | - | - |\n");
         continue;
       }
       double rel = ok.stream().mapToDouble(p -> Math.abs(p.estimate() - p.truth()) / Math.abs(p.truth())).average()
@@ -216,14 +259,14 @@ public final class OpeExperiment {
         ranking = String.format(Locale.ROOT, "%.3f | %.1f%%", spearman(ok), 100 * (bestTruth - chosen.truth()) / (hi - lo));
       }
       sb.append(String.format(Locale.ROOT, "| %s | %d of 22 | %.1f%% | %s | %d of %d (%.0f%%) |%n",
-          ESTIMATORS.get(e), ok.size(), 100 * rel, ranking, covered, ok.size(), 100.0 * covered / ok.size()));
+          estimators.get(e), ok.size(), 100 * rel, ranking, covered, ok.size(), 100.0 * covered / ok.size()));
     }
     sb.append("\nRanking figures need at least 3 unflagged policies (\"-\" otherwise).");
     sb.append(" Spearman: rank correlation of estimates with truths, truths closer than max(1, 2 standard errors)"
         + " tied (average ranks). regret@1: best truth minus the truth of the policy the estimator ranks first,"
         + " as a share of the range of true values. Coverage: share of 95% intervals that hold the truth.\n\n")
-        .append("![estimate against truth](ope-estimate-vs-truth.png)\n");
-    plot(points);
+        .append("![estimate against truth](").append(variant.plot().getFileName()).append(")\n");
+    plot(points, estimators, variant.plot());
     return sb.toString();
   }
 
@@ -280,11 +323,11 @@ public final class OpeExperiment {
   }
 
   /** Estimate against truth per estimator, with intervals, and the diagonal. */
-  static void plot(List<List<Point>> points) throws Exception {
+  static void plot(List<List<Point>> points, List<String> estimators, Path file) throws Exception {
     XYIntervalSeriesCollection data = new XYIntervalSeriesCollection();
     double max = 0;
-    for (int e = 0; e < ESTIMATORS.size(); e++) {
-      XYIntervalSeries s = new XYIntervalSeries(ESTIMATORS.get(e));
+    for (int e = 0; e < estimators.size(); e++) {
+      XYIntervalSeries s = new XYIntervalSeries(estimators.get(e));
       for (Point p : points.get(e)) {
         if (!p.trusted()) {
           continue;
@@ -318,15 +361,21 @@ public final class OpeExperiment {
     JFreeChart chart = new JFreeChart("Off-policy estimates against the truth (CartPole-v1, unflagged only)",
         JFreeChart.DEFAULT_TITLE_FONT, plot, true);
     chart.setBackgroundPaint(Color.WHITE);
-    ChartUtils.saveChartAsPNG(PLOT.toFile(), chart, 900, 700);
+    ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 700);
   }
 
-  static void writeDoc(String generated) throws Exception {
-    String begin = "<!-- ope:begin -->";
-    String end = "<!-- ope:end -->";
-    String doc = Files.exists(DOC) ? Files.readString(DOC) : "# Off-policy evaluation\n\n" + begin + "\n" + end + "\n";
+  /** Replaces the variant's block of docs/ope.md; a variant's first block goes after the defaults' block. */
+  static void writeDoc(String generated, Variant variant) throws Exception {
+    String begin = variant.begin();
+    String end = variant.end();
+    String defaultEnd = Variant.fromOptions(List.of()).end();
+    String doc = Files.exists(DOC) ? Files.readString(DOC) : "# Off-policy evaluation\n\n" + defaultEnd + "\n";
+    if (!doc.contains(begin)) {
+      int at = doc.contains(defaultEnd) ? doc.indexOf(defaultEnd) + defaultEnd.length() : doc.length();
+      doc = doc.substring(0, at) + "\n\n" + begin + "\n" + end + doc.substring(at);
+    }
     int b = doc.indexOf(begin);
-    int e = doc.indexOf(end);
+    int e = doc.indexOf(end, b);
     Files.writeString(DOC, doc.substring(0, b + begin.length()) + "\n" + generated + doc.substring(e));
   }
 }

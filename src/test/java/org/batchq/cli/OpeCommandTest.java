@@ -65,11 +65,15 @@ class OpeCommandTest {
     String[] args = {"ope", behaviour.toString(), model.toString(), "random", "--iterations", "20", "--trees", "5",
         "--fqe-refits", "2", "--bootstrap", "30", "--seed", "4"};
     String table = Cli.ok(args).out();
-    for (String e : List.of("fqe", "pdis", "wpdis", "dr", "wdr")) {
+    for (String e : List.of("fqe", "pdis", "wpdis", "dr", "wdr", "mb")) {
       assertTrue(table.lines().anyMatch(l -> l.startsWith("random") && l.contains(" " + e + " ")), e + ":\n" + table);
     }
     assertTrue(table.contains("from the log's column behavior_prob"), table);
     assertTrue(table.contains("FQE: 20 iterations"), table);
+    assertTrue(table.contains("MB: a single model (depth 8)"), "mb's own default depth:\n" + table);
+    String shallow = Cli.ok("ope", behaviour.toString(), "random", "--estimators", "mb", "--iterations", "20",
+        "--trees", "5", "--max-depth", "3", "--bootstrap", "0").out();
+    assertTrue(shallow.contains("MB: a single model (depth 3)"), "--max-depth also sets mb's:\n" + shallow);
     assertTrue(table.contains("random: max-Q(s0)") && table.contains("at 20; final train loss"), table);
     String[] withJson = java.util.Arrays.copyOf(args, args.length + 2);
     withJson[args.length] = "--format";
@@ -79,7 +83,7 @@ class OpeCommandTest {
     withDiagnostics[withJson.length] = "--fqe-diagnostics";
     withDiagnostics[withJson.length + 1] = diagnostics.toString();
     JsonNode rows = json(withDiagnostics);
-    assertEquals(11, rows.size(), "the logged row and five estimators for each of two policies");
+    assertEquals(13, rows.size(), "the logged row and six estimators for each of two policies");
     List<String> lines = java.nio.file.Files.readAllLines(diagnostics);
     assertEquals(1 + 2 * 20, lines.size(), "a row per FQE iteration per policy");
     JsonNode fqe = row(rows, "random", "fqe");

@@ -58,6 +58,12 @@ public record XgboostSettings(
         threads, seed, warmStart);
   }
 
+  /** The same settings with another tree depth. */
+  public XgboostSettings withMaxDepth(int depth) {
+    return new XgboostSettings(form, rounds, depth, eta, minChildWeight, subsample, colsampleByNode, parallelTrees, maxBin,
+        threads, seed, warmStart);
+  }
+
   @Override
   public XgboostSettings withSeed(long s) {
     return new XgboostSettings(form, rounds, maxDepth, eta, minChildWeight, subsample, colsampleByNode, parallelTrees, maxBin,
