@@ -36,6 +36,24 @@ public record JsonTrees(float[] base, int[] roots, int[] group, int[] left, int[
   }
 
   /**
+   * {@link #predict} of output group {@code g} for rows {@code from} to {@code to} of {@code x} (observations only),
+   * row i's value into {@code out[outAt + i * outStride]}. The loop over rows is here, beside the walk, so that the
+   * JIT compiles the two together whatever else the caller does.
+   */
+  public void predictRows(float[] x, int from, int to, int d, int g, float[] out, int outAt, int outStride) {
+    for (int i = from; i < to; i++) {
+      out[outAt + i * outStride] = predict(x, i * d, d, -1, g);
+    }
+  }
+
+  /** {@link #predictActions} for rows {@code from} to {@code to}, row i's values from {@code out[i * actions]}. */
+  public void predictActionsRows(float[] x, int from, int to, int d, int actions, int g, float[] out) {
+    for (int i = from; i < to; i++) {
+      predictActions(x, i * d, d, actions, g, out, i * actions);
+    }
+  }
+
+  /**
    * Group {@code g} for every one of {@code actions} one-hot actions of row {@code x} (the single form), into
    * {@code out} from {@code outAt}: each value is {@link #predict}'s, bit for bit, since each action's leaves are
    * added in the same order. A tree is walked once while its path reads only the observation, and once per action

@@ -95,24 +95,33 @@ public final class TreeQFunction implements QFunction {
   }
 
   private void predict(float[] obs, int from, int to, float[] out) {
-    int d = observationSize;
+    // Two methods, not two branches of one: the JIT compiles a method for the branches its profile has seen, and
+    // in a JVM that ran compiled bundles first the array walk, compiled as a rarely taken branch, stayed 1.7 times
+    // slower (docs/BENCHMARKS.md, "evaluate").
     if (compiled != null) {
-      for (int i = from; i < to; i++) {
-        System.arraycopy(base, 0, out, i * actionCount, actionCount);
-        for (TreeCompiler.Block block : compiled) {
-          block.add(obs, i * d, out, i * actionCount);
-        }
+      predictCompiled(obs, from, to, out);
+    } else {
+      predictArrays(obs, from, to, out);
+    }
+  }
+
+  private void predictCompiled(float[] obs, int from, int to, float[] out) {
+    int d = observationSize;
+    for (int i = from; i < to; i++) {
+      System.arraycopy(base, 0, out, i * actionCount, actionCount);
+      for (TreeCompiler.Block block : compiled) {
+        block.add(obs, i * d, out, i * actionCount);
       }
+    }
+  }
+
+  private void predictArrays(float[] obs, int from, int to, float[] out) {
+    if (form == TreeForm.SINGLE) {
+      boosters[0].predictActionsRows(obs, from, to, observationSize, actionCount, 0, out);
       return;
     }
-    for (int i = from; i < to; i++) {
-      if (form == TreeForm.SINGLE) {
-        boosters[0].predictActions(obs, i * d, d, actionCount, 0, out, i * actionCount);
-        continue;
-      }
-      for (int a = 0; a < actionCount; a++) {
-        out[i * actionCount + a] = boosters[a].predict(obs, i * d, d, -1, 0);
-      }
+    for (int a = 0; a < actionCount; a++) { // booster by booster: its trees stay in cache across the rows
+      boosters[a].predictRows(obs, from, to, observationSize, 0, out, a, actionCount);
     }
   }
 
