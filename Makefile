@@ -5,7 +5,7 @@ JSA := target/batchq.jsa
 # For bench and experiment, which start java themselves: OpenMP waiting and the neural net's pinned kernels as in
 # bin/batchq (which says why). The tests' JVMs get the same from the POMs.
 export GOMP_SPINCOUNT ?= 10000
-export MKL_CBWR ?= AVX2
+export MKL_CBWR ?= AVX2,STRICT
 export ATEN_CPU_CAPABILITY ?= avx2
 
 .PHONY: build spark run test bench bench-spark experiment ope-experiment interop clean

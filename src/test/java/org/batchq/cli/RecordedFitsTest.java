@@ -62,6 +62,13 @@ class RecordedFitsTest {
   }
 
   static Path fit(String kind) {
+    if (kind.equals("neural")) {
+      // The recorded bundle was a JVM's first neural fit; this one follows another, so that a fit depending on what
+      // ran before it in the process (MKL's non-strict reproducibility mode did: docs/reproducibility.md) fails here
+      // whatever order the tests run in.
+      Cli.ok("fit", data.toString(), "--iterations", "1", "--seed", "9", "--algorithm", "neural", "--out",
+          dir.resolve("neural-before").toString());
+    }
     Path out = dir.resolve(kind);
     List<String> args = new ArrayList<>(List.of("fit", data.toString(), "--iterations", "4", "--seed", "5", "--out",
         out.toString()));
