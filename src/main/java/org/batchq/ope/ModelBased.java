@@ -98,7 +98,6 @@ public final class ModelBased {
   public static double value(Model model, Policy target, float[] initialObs, int rows, double gamma, int horizon,
       long seed) {
     int d = model.delta().length;
-    int actions = model.reward().actionCount();
     float[] s = initialObs.clone();
     double[] alive = new double[rows];
     Arrays.fill(alive, 1);
@@ -107,33 +106,49 @@ public final class ModelBased {
     for (int i = 0; i < rows; i++) {
       rngs[i] = Rng.derive(seed, ACTION_STREAM, i);
     }
+    // The rollouts still running, packed: row k of the packed arrays is rollout live[k]. A rollout that has surely
+    // ended adds nothing and moves no further, so it leaves the batch; each row's predictions and action draws are
+    // its own, so the values are the same bits as predicting every row.
+    int[] live = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      live[i] = i;
+    }
+    int running = rows;
+    float[] packed = s;
+    Rng[] packedRngs = rngs;
     int[] a = new int[rows];
     float[] probabilities = new float[rows];
     float[][] deltas = new float[d][];
     double discount = 1;
-    int running = rows;
     for (int t = 0; t < horizon && running > 0; t++) {
-      target.act(s, rows, rngs, a, probabilities);
-      float[] r = model.reward().predict(s, rows);
+      target.act(packed, running, packedRngs, a, probabilities);
+      float[] r = model.reward().valuesOf(packed, running, a); // only the action taken: half the trees walked
       for (int j = 0; j < d; j++) {
-        deltas[j] = model.delta()[j].predict(s, rows);
+        deltas[j] = model.delta()[j].valuesOf(packed, running, a);
       }
-      // A rollout that has surely ended stays where it ended: it adds nothing, and its state leaves the data no further.
-      for (int i = 0; i < rows; i++) {
-        if (alive[i] > 0) {
-          int at = i * actions + a[i];
-          value[i] += discount * alive[i] * r[at];
-          for (int j = 0; j < d; j++) {
-            s[i * d + j] += deltas[j][at];
-          }
+      for (int k = 0; k < running; k++) {
+        int i = live[k];
+        value[i] += discount * alive[i] * r[k];
+        for (int j = 0; j < d; j++) {
+          packed[k * d + j] += deltas[j][k];
         }
       }
-      float[] p = model.termination().predict(s, rows);
-      running = 0;
-      for (int i = 0; i < rows; i++) {
-        alive[i] *= 1 - Math.min(1, Math.max(0, p[i]));
-        running += alive[i] > 0 ? 1 : 0;
+      float[] p = model.termination().predict(packed, running);
+      int still = 0;
+      float[] next = new float[running * d];
+      Rng[] nextRngs = new Rng[running];
+      for (int k = 0; k < running; k++) {
+        int i = live[k];
+        alive[i] *= 1 - Math.min(1, Math.max(0, p[k]));
+        if (alive[i] > 0) {
+          System.arraycopy(packed, k * d, next, still * d, d);
+          nextRngs[still] = packedRngs[k];
+          live[still++] = i;
+        }
       }
+      running = still;
+      packed = next;
+      packedRngs = nextRngs;
       discount *= gamma;
     }
     double sum = 0;

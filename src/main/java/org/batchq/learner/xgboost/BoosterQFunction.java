@@ -75,6 +75,44 @@ final class BoosterQFunction implements QFunction {
     return out;
   }
 
+  /**
+   * One booster pass over the rows' own actions instead of one per action: in the single form a matrix of each row
+   * with its action's one-hot, in the multiple form each action's booster over the rows that took it. Each row's
+   * value is XGBoost's for that row alone, so the floats are {@link #predict}'s.
+   */
+  @Override
+  public float[] valuesOf(float[] obs, int rows, int[] actions) {
+    float[] out = new float[rows];
+    try {
+      if (form == TreeForm.SINGLE) {
+        float[][] p = boosters[0].inplace_predict(withOneHot(obs, rows, actions, -1, observationSize, actionCount),
+            rows, form.width(observationSize, actionCount), Float.NaN);
+        for (int i = 0; i < rows; i++) {
+          out[i] = p[i][0];
+        }
+        return out;
+      }
+      for (int a = 0; a < actionCount; a++) {
+        int action = a;
+        int[] taken = java.util.stream.IntStream.range(0, rows).filter(i -> actions[i] == action).toArray();
+        if (taken.length == 0) {
+          continue;
+        }
+        float[] x = new float[taken.length * observationSize];
+        for (int k = 0; k < taken.length; k++) {
+          System.arraycopy(obs, taken[k] * observationSize, x, k * observationSize, observationSize);
+        }
+        float[][] p = boosters[a].inplace_predict(x, taken.length, observationSize, Float.NaN);
+        for (int k = 0; k < taken.length; k++) {
+          out[taken[k]] = p[k][0];
+        }
+      }
+    } catch (XGBoostError e) {
+      throw new IllegalStateException("XGBoost prediction failed: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
   /** [obs, one-hot(action)] rows; the action is {@code actions[i]}, or {@code fixed} for every row when it is >= 0. */
   static float[] withOneHot(float[] obs, int rows, int[] actions, int fixed, int observationSize, int actionCount) {
     int width = observationSize + actionCount;

@@ -55,6 +55,38 @@ class TreeQFunctionTest {
   }
 
   /**
+   * {@code valuesOf} (one action per row, which XGBoost4J answers with one booster pass instead of one per action)
+   * gives {@code predict}'s floats at each row's action, in both forms, natively and in Java.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"single", "multiple"})
+  void theValuesOfEachRowsOwnActionArePredictsBitForBit(String kind) throws Exception {
+    Path bundle = RECORDED.resolve(kind);
+    TreeForm form = kind.equals("multiple") ? TreeForm.MULTIPLE : TreeForm.SINGLE;
+    Map<String, byte[]> files = new HashMap<>();
+    for (int b = 0; b < form.boosters(ACTIONS); b++) {
+      files.put(form.fileName(b), Files.readAllBytes(bundle.resolve(form.fileName(b))));
+    }
+    float[] obs = observations(files, form);
+    int rows = obs.length / D;
+    SplittableRandom rng = new SplittableRandom(3);
+    int[] actions = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      actions[i] = rng.nextInt(ACTIONS);
+    }
+    try (QFunction xgboost = BoosterQFunction.load(form, D, ACTIONS, files);
+        QFunction java = TreeQFunction.load(form, D, ACTIONS, files)) {
+      float[] all = xgboost.predict(obs, rows);
+      float[] want = new float[rows];
+      for (int i = 0; i < rows; i++) {
+        want[i] = all[i * ACTIONS + actions[i]];
+      }
+      assertArrayEquals(Expected.bits(want), Expected.bits(xgboost.valuesOf(obs, rows, actions)), kind + ", XGBoost4J");
+      assertArrayEquals(Expected.bits(want), Expected.bits(java.valuesOf(obs, rows, actions)), kind + ", Java");
+    }
+  }
+
+  /**
    * batchq's logs have no missing values, so the recorded boosters send every missing value right; boosters trained
    * here on observations with missing values learn both default directions, and the walk must take each node's own.
    */
