@@ -98,7 +98,6 @@ public final class ModelBased {
   public static double value(Model model, Policy target, float[] initialObs, int rows, double gamma, int horizon,
       long seed) {
     int d = model.delta().length;
-    float[] s = initialObs.clone();
     double[] alive = new double[rows];
     Arrays.fill(alive, 1);
     double[] value = new double[rows];
@@ -114,7 +113,7 @@ public final class ModelBased {
       live[i] = i;
     }
     int running = rows;
-    float[] packed = s;
+    float[] packed = initialObs.clone();
     Rng[] packedRngs = rngs;
     int[] a = new int[rows];
     float[] probabilities = new float[rows];
