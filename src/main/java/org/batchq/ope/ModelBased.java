@@ -105,22 +105,21 @@ public final class ModelBased {
     for (int i = 0; i < rows; i++) {
       rngs[i] = Rng.derive(seed, ACTION_STREAM, i);
     }
-    // The rollouts still running, packed: row k of the packed arrays is rollout live[k]. A rollout that has surely
-    // ended adds nothing and moves no further, so it leaves the batch; each row's predictions and action draws are
-    // its own, so the values are the same bits as predicting every row.
+    // The rollouts still running, packed in place: row k of packed and rngs is rollout live[k]. A rollout that has
+    // surely ended adds nothing and moves no further, so it leaves the batch; each row's predictions and action
+    // draws are its own, so the values are the same bits as predicting every row.
     int[] live = new int[rows];
     for (int i = 0; i < rows; i++) {
       live[i] = i;
     }
     int running = rows;
     float[] packed = initialObs.clone();
-    Rng[] packedRngs = rngs;
     int[] a = new int[rows];
     float[] probabilities = new float[rows];
     float[][] deltas = new float[d][];
     double discount = 1;
     for (int t = 0; t < horizon && running > 0; t++) {
-      target.act(packed, running, packedRngs, a, probabilities);
+      target.act(packed, running, rngs, a, probabilities);
       float[] r = model.reward().valuesOf(packed, running, a); // only the action taken: half the trees walked
       for (int j = 0; j < d; j++) {
         deltas[j] = model.delta()[j].valuesOf(packed, running, a);
@@ -134,20 +133,16 @@ public final class ModelBased {
       }
       float[] p = model.termination().predict(packed, running);
       int still = 0;
-      float[] next = new float[running * d];
-      Rng[] nextRngs = new Rng[running];
-      for (int k = 0; k < running; k++) {
+      for (int k = 0; k < running; k++) { // still <= k: moving row k down to still overwrites only rows already read
         int i = live[k];
         alive[i] *= 1 - Math.min(1, Math.max(0, p[k]));
         if (alive[i] > 0) {
-          System.arraycopy(packed, k * d, next, still * d, d);
-          nextRngs[still] = packedRngs[k];
+          System.arraycopy(packed, k * d, packed, still * d, d);
+          rngs[still] = rngs[k];
           live[still++] = i;
         }
       }
       running = still;
-      packed = next;
-      packedRngs = nextRngs;
       discount *= gamma;
     }
     double sum = 0;

@@ -84,13 +84,9 @@ public final class OpeExperiment {
       return isDefault() ? PLOT : PLOT.resolveSibling("ope-estimate-vs-truth-" + slug() + ".png");
     }
 
-    /** The markers around this variant's block in docs/ope.md. */
-    String begin() {
-      return isDefault() ? "<!-- ope:begin -->" : "<!-- ope:begin " + String.join(" ", options) + " -->";
-    }
-
-    String end() {
-      return isDefault() ? "<!-- ope:end -->" : "<!-- ope:end " + String.join(" ", options) + " -->";
+    /** The marker {@code which} ("begin" or "end") of this variant's block in docs/ope.md. */
+    String marker(String which) {
+      return "<!-- ope:" + which + (isDefault() ? "" : " " + String.join(" ", options)) + " -->";
     }
   }
 
@@ -366,10 +362,10 @@ public final class OpeExperiment {
 
   /** Replaces the variant's block of docs/ope.md; a variant's first block goes after the defaults' block. */
   static void writeDoc(String generated, Variant variant) throws Exception {
-    String begin = variant.begin();
-    String end = variant.end();
-    String defaultEnd = Variant.fromOptions(List.of()).end();
-    String doc = Files.exists(DOC) ? Files.readString(DOC) : "# Off-policy evaluation\n\n" + defaultEnd + "\n";
+    String begin = variant.marker("begin");
+    String end = variant.marker("end");
+    String defaultEnd = Variant.fromOptions(List.of()).marker("end");
+    String doc = Files.exists(DOC) ? Files.readString(DOC) : "# Off-policy evaluation\n";
     if (!doc.contains(begin)) {
       int at = doc.contains(defaultEnd) ? doc.indexOf(defaultEnd) + defaultEnd.length() : doc.length();
       doc = doc.substring(0, at) + "\n\n" + begin + "\n" + end + doc.substring(at);

@@ -2,6 +2,7 @@ package org.batchq.learner.xgboost;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.IntStream;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
@@ -94,7 +95,7 @@ final class BoosterQFunction implements QFunction {
       }
       for (int a = 0; a < actionCount; a++) {
         int action = a;
-        int[] taken = java.util.stream.IntStream.range(0, rows).filter(i -> actions[i] == action).toArray();
+        int[] taken = IntStream.range(0, rows).filter(i -> actions[i] == action).toArray();
         if (taken.length == 0) {
           continue;
         }
