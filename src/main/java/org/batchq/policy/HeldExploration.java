@@ -1,6 +1,7 @@
 package org.batchq.policy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.batchq.env.Rng;
@@ -28,8 +29,11 @@ public final class HeldExploration implements Policy {
   private final double epsilon;
   private final int hold;
   private final int actionCount;
-  /** Per episode (its action stream): the held action and the steps it is still held for. */
-  private final Map<Rng, int[]> held = new WeakHashMap<>();
+  /**
+   * Per episode (its action stream): the held action and the steps it is still held for. Synchronized because a
+   * rollout's lockstep groups act on their own threads; each entry is only ever touched by its episode's group.
+   */
+  private final Map<Rng, int[]> held = Collections.synchronizedMap(new WeakHashMap<>());
 
   /**
    * @param greedy the model whose greedy action is taken when not exploring; null for uniformly random actions

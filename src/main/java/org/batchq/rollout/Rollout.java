@@ -2,7 +2,9 @@ package org.batchq.rollout;
 
 import java.util.Arrays;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.batchq.data.Episode;
 import org.batchq.env.EnvSpec;
 import org.batchq.env.Environments;
@@ -19,7 +21,8 @@ import org.batchq.policy.Policy;
  * stream (seed, ACTION, round, i). A free slot takes the next unstarted episode, so the set of episodes is fixed
  * up front and every episode's rows are the same whatever K is; episodes reach the sink in id order, so short
  * episodes finishing first never bias what is kept. A step budget keeps that: the episodes kept are the shortest
- * prefix 0..n-1 whose lengths reach the budget, whatever K is (episodes started beyond it are dropped).
+ * prefix 0..n-1 whose lengths reach the budget, whatever K is (episodes started beyond it are dropped). The same
+ * holds whatever the number of threads the slots are split across.
  */
 public final class Rollout {
   static final long RESET_STREAM = 0;
@@ -46,67 +49,122 @@ public final class Rollout {
 
   private Rollout() {}
 
-  /** Rolls out every episode of the plan and hands each to {@code sink}, in episode order. */
-  public static void run(Plan plan, Policy policy, Consumer<Episode> sink) {
-    EnvSpec spec = Environments.spec(plan.envId());
-    int k = Math.min(plan.envs(), plan.episodes());
-    int d = spec.observationSize();
-    VectorEnv env = Environments.make(plan.envId(), k);
-    float[] obs = new float[k * d];
-    float[] nextObs = new float[k * d];
-    float[] rewards = new float[k];
-    boolean[] terminated = new boolean[k];
-    boolean[] truncated = new boolean[k];
-    int[] actions = new int[k];
-    float[] probs = new float[k];
-    Rng[] actionStreams = new Rng[k];
-    EpisodeBuffer[] buffers = new EpisodeBuffer[k];
-    int[] episodeOfSlot = new int[k];
-    Arrays.fill(episodeOfSlot, -1);
-    InOrder ordered = new InOrder(sink, plan.firstEpisodeId(), plan.stepBudget() == 0 ? Long.MAX_VALUE
-        : plan.stepBudget());
+  /**
+   * Slots per thread below which one lockstep group is faster than two: a group's step must stay well above the cost
+   * of stepping environments one by one.
+   */
+  static final int MIN_SLOTS_PER_GROUP = 16;
 
-    int started = 0;
-    for (int slot = 0; slot < k; slot++) {
-      buffers[slot] = new EpisodeBuffer(d);
-      start(plan, env, slot, started++, obs, actionStreams, episodeOfSlot);
-    }
-    int running = k;
-    Compactor idle = new Compactor(k, d);
-    while (running > 0 && !ordered.budgetReached()) {
-      if (running == k) {
-        policy.act(obs, k, actionStreams, actions, probs);
-      } else {
-        idle.act(policy, episodeOfSlot, obs, actionStreams, actions, probs); // the tail: ask only for live slots
-      }
-      env.step(actions, nextObs, rewards, terminated, truncated);
-      for (int slot = 0; slot < k; slot++) {
-        if (episodeOfSlot[slot] < 0) {
-          continue; // idle: no episodes left to start
-        }
-        buffers[slot].add(obs, nextObs, slot * d, actions[slot], rewards[slot], probs[slot]);
-        if (terminated[slot] || truncated[slot]) {
-          // The buffer already holds the true final observation (nextObs); only now may reset overwrite obs.
-          ordered.accept(buffers[slot].finish(plan.firstEpisodeId() + episodeOfSlot[slot], terminated[slot],
-              truncated[slot]));
-          if (started < plan.episodes()) {
-            start(plan, env, slot, started++, obs, actionStreams, episodeOfSlot);
-          } else {
-            episodeOfSlot[slot] = -1;
-            running--;
-          }
-        } else {
-          System.arraycopy(nextObs, slot * d, obs, slot * d, d);
-        }
-      }
-    }
+  /** Rolls out every episode of the plan and hands each to {@code sink}, in episode order, using every core. */
+  public static void run(Plan plan, Policy policy, Consumer<Episode> sink) {
+    run(plan, policy, sink, Runtime.getRuntime().availableProcessors());
   }
 
-  private static void start(Plan plan, VectorEnv env, int slot, int episode, float[] obs, Rng[] actionStreams,
-      int[] episodeOfSlot) {
-    env.reset(slot, Rng.derive(plan.seed(), RESET_STREAM, plan.round(), episode), obs, slot * env.spec().observationSize());
-    actionStreams[slot] = Rng.derive(plan.seed(), ACTION_STREAM, plan.round(), episode);
-    episodeOfSlot[slot] = episode;
+  /**
+   * As {@link #run(Plan, Policy, Consumer)} on at most {@code threads} threads. The plan's K slots are split into
+   * groups, each stepped in lockstep on a thread of its own and taking the next unstarted episode when a slot frees,
+   * so no thread waits for another between steps. An episode's rows depend only on its id's streams, so they are the
+   * same whatever the split; {@code sink} is called by one thread at a time, in id order.
+   */
+  static void run(Plan plan, Policy policy, Consumer<Episode> sink, int threads) {
+    int k = Math.min(plan.envs(), plan.episodes());
+    int groups = Math.max(1, Math.min(threads, k / MIN_SLOTS_PER_GROUP));
+    Schedule schedule = new Schedule(plan, sink);
+    if (groups == 1) {
+      schedule.runGroup(policy, k);
+      return;
+    }
+    IntStream.range(0, groups).parallel()
+        .forEach(g -> schedule.runGroup(policy, k / groups + (g < k % groups ? 1 : 0)));
+  }
+
+  /** What the groups of one rollout share: the next episode to start, and the sink in id order. */
+  private static final class Schedule {
+    private final Plan plan;
+    private final EnvSpec spec;
+    private final AtomicInteger nextEpisode = new AtomicInteger();
+    private final InOrder ordered;
+    /** Set when a group fails, so that the others stop instead of running out their episodes. */
+    private volatile boolean failed;
+
+    Schedule(Plan plan, Consumer<Episode> sink) {
+      this.plan = plan;
+      this.spec = Environments.spec(plan.envId());
+      this.ordered = new InOrder(sink, plan.firstEpisodeId(), plan.stepBudget() == 0 ? Long.MAX_VALUE
+          : plan.stepBudget());
+    }
+
+    /** The next unstarted episode, or -1 when all have started. */
+    private int take() {
+      int e = nextEpisode.getAndIncrement();
+      return e < plan.episodes() ? e : -1;
+    }
+
+    void runGroup(Policy policy, int k) {
+      try {
+        lockstep(policy, k);
+      } catch (RuntimeException | Error e) {
+        failed = true;
+        throw e;
+      }
+    }
+
+    private void lockstep(Policy policy, int k) {
+      int d = spec.observationSize();
+      VectorEnv env = Environments.make(plan.envId(), k);
+      float[] obs = new float[k * d];
+      float[] nextObs = new float[k * d];
+      float[] rewards = new float[k];
+      boolean[] terminated = new boolean[k];
+      boolean[] truncated = new boolean[k];
+      int[] actions = new int[k];
+      float[] probs = new float[k];
+      Rng[] actionStreams = new Rng[k];
+      EpisodeBuffer[] buffers = new EpisodeBuffer[k];
+      int[] episodeOfSlot = new int[k];
+      Arrays.fill(episodeOfSlot, -1);
+
+      int running = 0;
+      for (int slot = 0; slot < k; slot++) {
+        buffers[slot] = new EpisodeBuffer(d);
+        running += start(env, slot, obs, actionStreams, episodeOfSlot);
+      }
+      Compactor idle = new Compactor(k, d);
+      while (running > 0 && !ordered.budgetReached() && !failed) {
+        if (running == k) {
+          policy.act(obs, k, actionStreams, actions, probs);
+        } else {
+          idle.act(policy, episodeOfSlot, obs, actionStreams, actions, probs); // the tail: ask only for live slots
+        }
+        env.step(actions, nextObs, rewards, terminated, truncated);
+        for (int slot = 0; slot < k; slot++) {
+          if (episodeOfSlot[slot] < 0) {
+            continue; // idle: no episodes left to start
+          }
+          buffers[slot].add(obs, nextObs, slot * d, actions[slot], rewards[slot], probs[slot]);
+          if (terminated[slot] || truncated[slot]) {
+            // The buffer already holds the true final observation (nextObs); only now may reset overwrite obs.
+            ordered.accept(buffers[slot].finish(plan.firstEpisodeId() + episodeOfSlot[slot], terminated[slot],
+                truncated[slot]));
+            running += start(env, slot, obs, actionStreams, episodeOfSlot) - 1;
+          } else {
+            System.arraycopy(nextObs, slot * d, obs, slot * d, d);
+          }
+        }
+      }
+    }
+
+    /** Starts the next episode in {@code slot}, or marks the slot idle; 1 if an episode started, else 0. */
+    private int start(VectorEnv env, int slot, float[] obs, Rng[] actionStreams, int[] episodeOfSlot) {
+      int episode = take();
+      episodeOfSlot[slot] = episode;
+      if (episode < 0) {
+        return 0;
+      }
+      env.reset(slot, Rng.derive(plan.seed(), RESET_STREAM, plan.round(), episode), obs, slot * spec.observationSize());
+      actionStreams[slot] = Rng.derive(plan.seed(), ACTION_STREAM, plan.round(), episode);
+      return 1;
+    }
   }
 
   /** Asks the policy about running slots only, once some slots have no episode left to run. */
@@ -153,7 +211,8 @@ public final class Rollout {
     private final TreeMap<Long, Episode> waiting = new TreeMap<>();
     private final long budget;
     private long next;
-    private long released;
+    /** Written under the lock, read by every group between steps. */
+    private volatile long released;
 
     InOrder(Consumer<Episode> sink, long firstId, long budget) {
       this.sink = sink;
@@ -162,12 +221,12 @@ public final class Rollout {
     }
 
     @Override
-    public void accept(Episode e) {
+    public synchronized void accept(Episode e) {
       waiting.put(e.id(), e);
       while (!budgetReached() && !waiting.isEmpty() && waiting.firstKey() == next) {
         Episode first = waiting.pollFirstEntry().getValue();
         sink.accept(first);
-        released += first.length();
+        released = released + first.length();
         next++;
       }
     }

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.batchq.data.Episode;
 import org.batchq.env.CartPole;
+import org.batchq.policy.HeldExploration;
+import org.batchq.policy.Policy;
 import org.batchq.policy.RandomPolicy;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +34,31 @@ class RolloutTest {
         assertArrayEquals(a.nextObs(), b.nextObs());
         assertArrayEquals(a.actions(), b.actions());
         assertEquals(a.terminated(), b.terminated());
+      }
+    }
+  }
+
+  @Test
+  void episodesDoNotDependOnTheThreadsTheSlotsAreSplitAcross() {
+    // Held exploration keeps per-episode state in the policy, which the groups share across threads.
+    Policy policy = HeldExploration.of(null, 1, 5, 2);
+    long budget = 4_000;
+    List<List<Episode>> runs = new ArrayList<>();
+    for (int threads : new int[] {1, 2, 3}) {
+      List<Episode> out = new ArrayList<>();
+      Rollout.run(new Rollout.Plan("CartPole-v1", 300, 64, 7, 2, 0, budget), policy, out::add, threads);
+      runs.add(out);
+    }
+    List<Episode> one = runs.get(0);
+    assertTrue(one.stream().mapToLong(Episode::length).sum() >= budget && one.size() < 300, "the budget binds");
+    for (int r = 1; r < runs.size(); r++) {
+      List<Episode> split = runs.get(r);
+      assertEquals(one.size(), split.size(), "episodes kept on " + (r + 1) + " threads");
+      for (int i = 0; i < one.size(); i++) {
+        assertEquals(one.get(i).id(), split.get(i).id());
+        assertArrayEquals(one.get(i).obs(), split.get(i).obs(), "episode " + i + " on " + (r + 1) + " threads");
+        assertArrayEquals(one.get(i).actions(), split.get(i).actions());
+        assertArrayEquals(one.get(i).behaviorProbs(), split.get(i).behaviorProbs());
       }
     }
   }
