@@ -29,6 +29,11 @@ public final class GreedyPolicy implements Policy, AutoCloseable {
     return new GreedyPolicy(ModelBundle.load(bundle));
   }
 
+  /** This policy acting through compiled trees ({@link ModelBundle.Loaded#withCompiledTrees}): the same actions. */
+  public GreedyPolicy withCompiledTrees() {
+    return new GreedyPolicy(model.withCompiledTrees());
+  }
+
   public ModelBundle.Loaded model() {
     return model;
   }

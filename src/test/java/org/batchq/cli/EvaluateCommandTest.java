@@ -15,6 +15,7 @@ import org.batchq.eval.Evaluation;
 import org.batchq.policy.GreedyPolicy;
 import org.batchq.policy.Policy;
 import org.batchq.rollout.Rollout;
+import org.batchq.runtime.TreeQFunction;
 import org.batchq.testing.Cli;
 import org.batchq.testing.Duck;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,6 +110,22 @@ class EvaluateCommandTest {
     assertTrue(rows.get(1).get("diff_vs_first").asDouble() > 0);
     assertEquals("yes", rows.get(1).get("significant").asText());
     assertTrue(rows.get(0).get("diff_vs_first").isNull());
+  }
+
+  @Test
+  void compiledTreesScoreExactlyAsTheWalkedArrays() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    JsonNode walked = json.readTree(Cli.ok("evaluate", learned.toString(), "--episodes", "40", "--seed", "4",
+        "--format", "json").out()).get(0);
+    JsonNode compiled = json.readTree(Cli.ok("evaluate", learned.toString(), "--episodes", "40", "--seed", "4",
+        "--compiled-trees", "--format", "json").out()).get(0);
+    assertTrue(walked.get("std").asDouble() > 0, "episodes of different lengths, so a changed action shows");
+    try (GreedyPolicy policy = GreedyPolicy.load(learned)) {
+      assertTrue(((TreeQFunction) policy.withCompiledTrees().model().q()).compiled(), "the trees run as bytecode");
+    }
+    for (String column : List.of("mean", "std", "min", "median", "max", "reach_limit")) {
+      assertEquals(walked.get(column), compiled.get(column), column);
+    }
   }
 
   @Test
