@@ -455,22 +455,20 @@ public final class Bench {
    */
   static void latency(Path model) throws Exception {
     System.out.println("## runtime: one observation's action through Bundle.act (100 trees per action, multiple),"
-        + " JMH sample time, 3 JVMs per collector");
-    // Under G1 (the JVM's default here) the array walk ran 3 times slower in some JVMs and not in others; the
-    // parallel collector's never did (docs/BENCHMARKS.md), so each JVM's median is shown, for both.
-    for (String gc : List.of("-XX:+UseG1GC", "-XX:+UseParallelGC")) {
-      for (RunResult result : new Runner(new OptionsBuilder().include(ActLatency.class.getName())
-          .param("bundle", model.toAbsolutePath().toString()).forks(3).warmupIterations(5)
-          .warmupTime(TimeValue.seconds(1)).measurementIterations(5).measurementTime(TimeValue.seconds(1))
-          .jvmArgsAppend("-Djava.awt.headless=true", gc).verbosity(VerboseMode.SILENT).build()).run()) {
-        Statistics stats = result.getPrimaryResult().getStatistics();
-        String perJvm = result.getBenchmarkResults().stream()
-            .map(b -> String.format("%.2f", b.getPrimaryResult().getStatistics().getPercentile(50)))
-            .collect(java.util.stream.Collectors.joining(", "));
-        System.out.printf("%-18s %-9s median %.2f us per call (each JVM's: %s; p5 %.2f, p95 %.2f, p99 %.2f; %,d"
-            + " samples)%n", gc.substring(7), result.getParams().getParam("trees"), stats.getPercentile(50), perJvm,
-            stats.getPercentile(5), stats.getPercentile(95), stats.getPercentile(99), stats.getN());
-      }
+        + " JMH sample time, 3 JVMs");
+    // The array walk's speed differs between JVMs of one command (about 2 or about 6 us per call here, whatever
+    // the collector; docs/BENCHMARKS.md), so each JVM's median is shown beside the pooled one.
+    for (RunResult result : new Runner(new OptionsBuilder().include(ActLatency.class.getName())
+        .param("bundle", model.toAbsolutePath().toString()).forks(3).warmupIterations(5)
+        .warmupTime(TimeValue.seconds(1)).measurementIterations(5).measurementTime(TimeValue.seconds(1))
+        .jvmArgsAppend("-Djava.awt.headless=true").verbosity(VerboseMode.SILENT).build()).run()) {
+      Statistics stats = result.getPrimaryResult().getStatistics();
+      String perJvm = result.getBenchmarkResults().stream()
+          .map(b -> String.format("%.2f", b.getPrimaryResult().getStatistics().getPercentile(50)))
+          .collect(java.util.stream.Collectors.joining(", "));
+      System.out.printf("%-9s median %.2f us per call (each JVM's: %s; p5 %.2f, p95 %.2f, p99 %.2f; %,d samples)%n",
+          result.getParams().getParam("trees"), stats.getPercentile(50), perJvm, stats.getPercentile(5),
+          stats.getPercentile(95), stats.getPercentile(99), stats.getN());
     }
     System.out.println();
   }
