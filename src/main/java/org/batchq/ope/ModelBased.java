@@ -1,6 +1,7 @@
 package org.batchq.ope;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.batchq.env.Rng;
 import org.batchq.fqi.FqiData;
 import org.batchq.learner.LearnerSettings;
@@ -91,19 +92,47 @@ public final class ModelBased {
     }
   }
 
+  /** Initial states per thread below which one thread rolls them all out: a step must outweigh the hand-over. */
+  static final int MIN_ROWS_PER_THREAD = 256;
+
   /**
    * The target's mean discounted value over the {@code rows} initial states {@code initialObs} (row-major), rolled
    * out in {@code model} for {@code horizon} steps; the same {@code seed} gives the same value.
    */
   public static double value(Model model, Policy target, float[] initialObs, int rows, double gamma, int horizon,
       long seed) {
+    return value(model, target, initialObs, rows, gamma, horizon, seed, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * As {@link #value(Model, Policy, float[], int, double, int, long)}, the initial states split into at most
+   * {@code threads} contiguous parts rolled out at once. Each rollout's predictions and action draws are its own
+   * and the values are summed in row order afterwards, so the result is the same bits on any number of threads.
+   */
+  static double value(Model model, Policy target, float[] initialObs, int rows, double gamma, int horizon, long seed,
+      int threads) {
+    double[] value = new double[rows];
+    int parts = Math.max(1, Math.min(threads, rows / MIN_ROWS_PER_THREAD));
+    IntStream all = IntStream.range(0, parts);
+    (parts > 1 ? all.parallel() : all).forEach(p -> rollOut(model, target, initialObs, (int) ((long) rows * p / parts),
+        (int) ((long) rows * (p + 1) / parts), gamma, horizon, seed, value));
+    double sum = 0;
+    for (double v : value) {
+      sum += v;
+    }
+    return sum / rows;
+  }
+
+  /** Rolls out initial states {@code from} to {@code to}, adding each one's discounted value into {@code value}. */
+  private static void rollOut(Model model, Policy target, float[] initialObs, int from, int to, double gamma,
+      int horizon, long seed, double[] value) {
     int d = model.delta().length;
+    int rows = to - from;
     double[] alive = new double[rows];
     Arrays.fill(alive, 1);
-    double[] value = new double[rows];
     Rng[] rngs = new Rng[rows];
     for (int i = 0; i < rows; i++) {
-      rngs[i] = Rng.derive(seed, ACTION_STREAM, i);
+      rngs[i] = Rng.derive(seed, ACTION_STREAM, from + i);
     }
     // The rollouts still running, packed in place: row k of packed and rngs is rollout live[k]. A rollout that has
     // surely ended adds nothing and moves no further, so it leaves the batch; each row's predictions and action
@@ -113,7 +142,7 @@ public final class ModelBased {
       live[i] = i;
     }
     int running = rows;
-    float[] packed = initialObs.clone();
+    float[] packed = Arrays.copyOfRange(initialObs, from * d, to * d);
     int[] a = new int[rows];
     float[] probabilities = new float[rows];
     float[][] deltas = new float[d][];
@@ -126,7 +155,7 @@ public final class ModelBased {
       }
       for (int k = 0; k < running; k++) {
         int i = live[k];
-        value[i] += discount * alive[i] * r[k];
+        value[from + i] += discount * alive[i] * r[k];
         for (int j = 0; j < d; j++) {
           packed[k * d + j] += deltas[j][k];
         }
@@ -145,10 +174,5 @@ public final class ModelBased {
       running = still;
       discount *= gamma;
     }
-    double sum = 0;
-    for (double v : value) {
-      sum += v;
-    }
-    return sum / rows;
   }
 }

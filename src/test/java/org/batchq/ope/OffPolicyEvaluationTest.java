@@ -124,12 +124,29 @@ class OffPolicyEvaluationTest {
     java.util.Arrays.fill(right, p);
     double[][] exact = chainQ(right);
     double v0 = (1 - p) * exact[0][0] + p * exact[0][1];
-    XgboostSettings trees = new XgboostSettings(TreeForm.MULTIPLE, 50, 4, 0.5, 0, 1, 1, 1, 256, 1, 0, false);
     int rollouts = p == 1 ? 1 : 4000;
-    try (ModelBased.Model model = ModelBased.fit(new ChainMdp(CHAIN, GAMMA).data(4), trees)) {
+    try (ModelBased.Model model = ModelBased.fit(new ChainMdp(CHAIN, GAMMA).data(4), CHAIN_MODEL_TREES)) {
       double v = ModelBased.value(model, new TablePolicy(right), new float[rollouts], rollouts, GAMMA,
           Fqe.iterationsFor(GAMMA), 7);
       assertEquals(v0, v, p == 1 ? TOLERANCE : 0.02, "V^pi(0) for pi(right) = " + p);
+    }
+  }
+
+  static final XgboostSettings CHAIN_MODEL_TREES =
+      new XgboostSettings(TreeForm.MULTIPLE, 50, 4, 0.5, 0, 1, 1, 1, 256, 1, 0, false);
+
+  /** The rollouts are split across threads in parts; each draws from its initial state's own stream. */
+  @Test
+  void theModelBasedEstimateIsTheSameBitsOnAnyNumberOfThreads() {
+    double[] right = new double[CHAIN];
+    java.util.Arrays.fill(right, 0.7);
+    int rollouts = 3000;
+    try (ModelBased.Model model = ModelBased.fit(new ChainMdp(CHAIN, GAMMA).data(4), CHAIN_MODEL_TREES)) {
+      double one = ModelBased.value(model, new TablePolicy(right), new float[rollouts], rollouts, GAMMA, 60, 7, 1);
+      for (int threads : new int[] {2, 3}) {
+        assertEquals(one, ModelBased.value(model, new TablePolicy(right), new float[rollouts], rollouts, GAMMA, 60, 7,
+            threads), 0.0, "rolled out in " + threads + " parts");
+      }
     }
   }
 
