@@ -1,10 +1,13 @@
 package org.batchq.rollout;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
+import java.util.function.IntUnaryOperator;
 import org.batchq.data.Episode;
 import org.batchq.env.EnvSpec;
 import org.batchq.env.Environments;
@@ -69,26 +72,57 @@ public final class Rollout {
   static void run(Plan plan, Policy policy, Consumer<Episode> sink, int threads) {
     int k = Math.min(plan.envs(), plan.episodes());
     int groups = Math.max(1, Math.min(threads, k / MIN_SLOTS_PER_GROUP));
-    Schedule schedule = new Schedule(plan, sink);
-    if (groups == 1) {
-      schedule.runGroup(policy, k);
-      return;
+    Schedule schedule = new Schedule(plan, sink, k);
+    // Threads of their own rather than a parallel stream: a failure (a plugin's simulator, the writer) reaches the
+    // caller as the very exception thrown, where the fork-join pool would rethrow a reconstructed copy.
+    List<Thread> helpers = new ArrayList<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    // Group g's slots start episodes first(g) .. first(g + 1) - 1, decided here: were they taken from the counter
+    // as each thread starts, a fast group could run out the episodes before a slow one had reset its slots once.
+    IntUnaryOperator first = g -> g * (k / groups) + Math.min(g, k % groups);
+    for (int g = 1; g < groups; g++) {
+      int from = first.applyAsInt(g);
+      int to = first.applyAsInt(g + 1);
+      Thread helper = new Thread(() -> schedule.runGroup(policy, from, to, failure), "batchq-rollout-" + g);
+      helper.start();
+      helpers.add(helper);
     }
-    IntStream.range(0, groups).parallel()
-        .forEach(g -> schedule.runGroup(policy, k / groups + (g < k % groups ? 1 : 0)));
+    schedule.runGroup(policy, 0, first.applyAsInt(1), failure);
+    boolean interrupted = false;
+    for (Thread helper : helpers) {
+      while (helper.isAlive()) {
+        try {
+          helper.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+          schedule.stop();
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    Throwable failed = failure.get();
+    if (failed instanceof RuntimeException e) {
+      throw e;
+    } else if (failed instanceof Error e) {
+      throw e;
+    }
   }
 
   /** What the groups of one rollout share: the next episode to start, and the sink in id order. */
   private static final class Schedule {
     private final Plan plan;
     private final EnvSpec spec;
-    private final AtomicInteger nextEpisode = new AtomicInteger();
+    private final AtomicInteger nextEpisode;
     private final InOrder ordered;
     /** Set when a group fails, so that the others stop instead of running out their episodes. */
-    private volatile boolean failed;
+    private volatile boolean stopped;
 
-    Schedule(Plan plan, Consumer<Episode> sink) {
+    /** {@code slots}: the episodes 0 .. slots - 1 are started by the groups themselves, one per slot. */
+    Schedule(Plan plan, Consumer<Episode> sink, int slots) {
       this.plan = plan;
+      this.nextEpisode = new AtomicInteger(slots);
       this.spec = Environments.spec(plan.envId());
       this.ordered = new InOrder(sink, plan.firstEpisodeId(), plan.stepBudget() == 0 ? Long.MAX_VALUE
           : plan.stepBudget());
@@ -100,16 +134,24 @@ public final class Rollout {
       return e < plan.episodes() ? e : -1;
     }
 
-    void runGroup(Policy policy, int k) {
+    /**
+     * Steps a group whose slots start episodes {@code from} to {@code to - 1} until no episodes are left; a failure is
+     * recorded and stops every group.
+     */
+    void runGroup(Policy policy, int from, int to, AtomicReference<Throwable> failure) {
       try {
-        lockstep(policy, k);
+        lockstep(policy, from, to - from);
       } catch (RuntimeException | Error e) {
-        failed = true;
-        throw e;
+        failure.compareAndSet(null, e);
+        stop();
       }
     }
 
-    private void lockstep(Policy policy, int k) {
+    void stop() {
+      stopped = true;
+    }
+
+    private void lockstep(Policy policy, int firstEpisode, int k) {
       int d = spec.observationSize();
       VectorEnv env = Environments.make(plan.envId(), k);
       float[] obs = new float[k * d];
@@ -124,13 +166,13 @@ public final class Rollout {
       int[] episodeOfSlot = new int[k];
       Arrays.fill(episodeOfSlot, -1);
 
-      int running = 0;
       for (int slot = 0; slot < k; slot++) {
         buffers[slot] = new EpisodeBuffer(d);
-        running += start(env, slot, obs, actionStreams, episodeOfSlot);
+        start(env, slot, firstEpisode + slot, obs, actionStreams, episodeOfSlot);
       }
+      int running = k;
       Compactor idle = new Compactor(k, d);
-      while (running > 0 && !ordered.budgetReached() && !failed) {
+      while (running > 0 && !ordered.budgetReached() && !stopped) {
         if (running == k) {
           policy.act(obs, k, actionStreams, actions, probs);
         } else {
@@ -146,7 +188,13 @@ public final class Rollout {
             // The buffer already holds the true final observation (nextObs); only now may reset overwrite obs.
             ordered.accept(buffers[slot].finish(plan.firstEpisodeId() + episodeOfSlot[slot], terminated[slot],
                 truncated[slot]));
-            running += start(env, slot, obs, actionStreams, episodeOfSlot) - 1;
+            int next = take();
+            if (next >= 0) {
+              start(env, slot, next, obs, actionStreams, episodeOfSlot);
+            } else {
+              episodeOfSlot[slot] = -1;
+              running--;
+            }
           } else {
             System.arraycopy(nextObs, slot * d, obs, slot * d, d);
           }
@@ -154,16 +202,10 @@ public final class Rollout {
       }
     }
 
-    /** Starts the next episode in {@code slot}, or marks the slot idle; 1 if an episode started, else 0. */
-    private int start(VectorEnv env, int slot, float[] obs, Rng[] actionStreams, int[] episodeOfSlot) {
-      int episode = take();
-      episodeOfSlot[slot] = episode;
-      if (episode < 0) {
-        return 0;
-      }
+    private void start(VectorEnv env, int slot, int episode, float[] obs, Rng[] actionStreams, int[] episodeOfSlot) {
       env.reset(slot, Rng.derive(plan.seed(), RESET_STREAM, plan.round(), episode), obs, slot * spec.observationSize());
       actionStreams[slot] = Rng.derive(plan.seed(), ACTION_STREAM, plan.round(), episode);
-      return 1;
+      episodeOfSlot[slot] = episode;
     }
   }
 

@@ -64,6 +64,38 @@ class RolloutTest {
   }
 
   @Test
+  void aFailureOnAnotherThreadReachesTheCallerAsThrown() {
+    Thread caller = Thread.currentThread();
+    List<RuntimeException> thrown = java.util.Collections.synchronizedList(new ArrayList<>());
+    Policy random = new RandomPolicy(2);
+    Policy failing = new Policy() {
+      @Override
+      public void act(float[] obs, int rows, org.batchq.env.Rng[] rngs, int[] actions, float[] probabilities) {
+        if (Thread.currentThread() != caller) {
+          RuntimeException e = new IllegalStateException("the simulator stopped");
+          thrown.add(e);
+          throw e;
+        }
+        random.act(obs, rows, rngs, actions, probabilities);
+      }
+
+      @Override
+      public void distribution(float[] obs, int rows, float[] out) {
+        random.distribution(obs, rows, out);
+      }
+
+      @Override
+      public String describe() {
+        return random.describe();
+      }
+    };
+    RuntimeException caught = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+        () -> Rollout.run(new Rollout.Plan("CartPole-v1", 200, 64, 3, 0, 0), failing, e -> {}, 2));
+    assertEquals(1, thrown.size(), "the other group stopped at the first failure");
+    org.junit.jupiter.api.Assertions.assertSame(thrown.get(0), caught);
+  }
+
+  @Test
   void episodesArriveInIdOrderWithTheirTrueFinalObservation() {
     List<Episode> episodes = roll(50, 8, 9);
     for (int i = 0; i < episodes.size(); i++) {
