@@ -51,12 +51,6 @@ public final class Rollout {
 
   private Rollout() {}
 
-  /**
-   * Slots per thread below which one lockstep group is faster than two: a group's step must stay well above the cost
-   * of stepping environments one by one.
-   */
-  static final int MIN_SLOTS_PER_GROUP = 16;
-
   /** Rolls out every episode of the plan and hands each to {@code sink}, in episode order, using every core. */
   public static void run(Plan plan, Policy policy, Consumer<Episode> sink) {
     run(plan, policy, sink, Runtime.getRuntime().availableProcessors());
@@ -70,7 +64,9 @@ public final class Rollout {
    */
   static void run(Plan plan, Policy policy, Consumer<Episode> sink, int threads) {
     int k = Math.min(plan.envs(), plan.episodes());
-    int groups = Math.max(1, Math.min(threads, k / MIN_SLOTS_PER_GROUP));
+    // As many groups as threads, however few slots each: two groups of one slot step twice as fast as one group of
+    // two, and groups of 2-32 slots were no slower than groups of 64 (docs/BENCHMARKS.md).
+    int groups = Math.max(1, Math.min(threads, k));
     Schedule schedule = new Schedule(plan, sink, k);
     // Group g's slots start episodes first(g) .. first(g + 1) - 1, decided here: were they taken from the counter
     // as each thread starts, a fast group could run out the episodes before a slow one had reset its slots once.
