@@ -59,8 +59,9 @@ public final class Rollout {
   /**
    * As {@link #run(Plan, Policy, Consumer)} on at most {@code threads} threads. The plan's K slots are split into
    * groups, each stepped in lockstep by one thread (the caller or a worker of the common pool) and taking the next
-   * unstarted episode when a slot frees, so no thread waits for another between steps. An episode's rows depend only on its id's streams, so they are the
-   * same whatever the split; {@code sink} is called by one thread at a time, in id order.
+   * unstarted episode when a slot frees, so no thread waits for another between steps. An episode's rows depend
+   * only on its id's streams, so they are the same whatever the split; {@code sink} is called by one thread at a
+   * time, in id order.
    */
   static void run(Plan plan, Policy policy, Consumer<Episode> sink, int threads) {
     int k = Math.min(plan.envs(), plan.episodes());
