@@ -60,6 +60,8 @@ final class CollectCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Replace an existing output.")
   boolean force;
 
+  @Mixin CompiledTreesOption compiledTrees;
+
   @Override
   public Integer call() {
     if (!List.of("random", "epsilon-greedy", "sample").contains(policy)) {
@@ -90,7 +92,7 @@ final class CollectCommand implements Callable<Integer> {
     if (model == null) {
       throw new IllegalArgumentException("--policy " + policy + " needs --model models/NAME");
     }
-    return GreedyPolicy.load(model);
+    return compiledTrees.apply(GreedyPolicy.load(model));
   }
 
   private int collect(EnvSpec spec, Policy behavior) {

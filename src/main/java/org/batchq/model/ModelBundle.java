@@ -15,7 +15,6 @@ import org.batchq.io.Json;
 import org.batchq.runtime.Bundle;
 import org.batchq.runtime.BundleException;
 import org.batchq.runtime.QFunction;
-import org.batchq.runtime.TreeQFunction;
 
 /**
  * A model on disk: a directory holding the learner's native files (XGBoost JSON boosters) and
@@ -50,7 +49,8 @@ public final class ModelBundle {
      * compiled them, slower until then (docs/BENCHMARKS.md, "Compiled trees"); itself for the neural and bc kinds.
      */
     public Loaded withCompiledTrees() {
-      return q instanceof TreeQFunction trees ? new Loaded(dir, manifest, trees.withCompiledTrees()) : this;
+      QFunction compiled = q.withCompiledTrees();
+      return compiled == q ? this : new Loaded(dir, manifest, compiled);
     }
 
     @Override

@@ -129,6 +129,26 @@ class EvaluateCommandTest {
   }
 
   @Test
+  void collectThroughCompiledTreesWritesTheSameRows() throws Exception {
+    Path walked = dir.resolve("walked.parquet");
+    Path compiled = dir.resolve("compiled.parquet");
+    for (Path out : List.of(walked, compiled)) {
+      List<String> args = new ArrayList<>(List.of("collect", "--policy", "epsilon-greedy", "--model",
+          learned.toString(), "--epsilon", "0.05", "--episodes", "20", "--seed", "6", "--out", out.toString()));
+      if (out.equals(compiled)) {
+        args.add("--compiled-trees");
+      }
+      Cli.ok(args.toArray(String[]::new));
+    }
+    try (Duck duck = new Duck()) {
+      String rows = "SELECT * FROM %s ORDER BY episode_id, step";
+      List<List<Object>> expected = duck.query(String.format(rows, Duck.quote(walked)));
+      assertTrue(expected.size() > 20 * 20, "long enough episodes for a changed greedy action to show");
+      assertEquals(expected, duck.query(String.format(rows, Duck.quote(compiled))));
+    }
+  }
+
+  @Test
   void csvAndTableCarryTheSameNumbersAsJson() throws Exception {
     String csv = Cli.ok("evaluate", learned.toString(), "--episodes", "10", "--seed", "2", "--format", "csv").out();
     JsonNode json = new ObjectMapper().readTree(Cli.ok("evaluate", learned.toString(), "--episodes", "10", "--seed", "2",

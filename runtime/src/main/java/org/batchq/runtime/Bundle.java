@@ -131,8 +131,8 @@ public final class Bundle {
    * about twice as fast once warm, for a service that acts from it for minutes; itself for the neural and bc kinds.
    */
   public Bundle withCompiledTrees() {
-    return q instanceof TreeQFunction trees ? new Bundle(dir, algorithm, envId, observationSize,
-        trees.withCompiledTrees()) : this;
+    QFunction compiled = q.withCompiledTrees();
+    return compiled == q ? this : new Bundle(dir, algorithm, envId, observationSize, compiled);
   }
 
   /** The Q-function itself, for batches: {@link QFunction#predict} takes many observations at once. */

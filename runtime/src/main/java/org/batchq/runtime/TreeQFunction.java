@@ -42,6 +42,7 @@ public final class TreeQFunction implements QFunction {
    * from one bundle for minutes or more; a command that loads a model and acts for a second is faster without.
    * Trees too deep for the JIT to compile (deeper than about 8) keep walking their arrays.
    */
+  @Override
   public TreeQFunction withCompiledTrees() {
     return compiled() ? this : new TreeQFunction(form, observationSize, actionCount, boosters, files, true);
   }
