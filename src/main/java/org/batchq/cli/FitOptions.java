@@ -156,18 +156,18 @@ public final class FitOptions {
       "--hidden", "hidden", "--nn-steps", "steps", "--batch-size", "batch_size", "--learning-rate", "learning_rate",
       "--nn-continue", "restart");
 
-  /**
-   * The defaults that help texts show, read from the settings records (never written twice): each FQI and learner
-   * flag's setting in {@code Config.defaults}, {@code XgboostSettings.defaults} or {@code
-   * NeuralSettings.defaults}. Which flags were given is read from the parse result, so defaults applied
-   * to the fields here are never mistaken for choices.
-   */
   /** A command whose defaults for some of these flags differ from fit's (FQE's, for {@code ope}). */
   interface OwnDefaults {
     /** The command's default for {@code flag}, or null where fit's applies. */
     String defaultOf(String flag);
   }
 
+  /**
+   * The defaults that help texts show, read from the settings records (never written twice): each FQI and learner
+   * flag's setting in {@code Config.defaults}, {@code XgboostSettings.defaults} or {@code
+   * NeuralSettings.defaults}. Which flags were given is read from the parse result, so defaults applied
+   * to the fields here are never mistaken for choices.
+   */
   public static final IDefaultValueProvider DEFAULTS = new IDefaultValueProvider() {
     private final JsonNode fqi = Json.MAPPER.valueToTree(Training.Config.defaults(
         XgboostSettings.defaults(TreeForm.SINGLE, 0)));
