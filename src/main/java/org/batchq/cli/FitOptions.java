@@ -84,6 +84,12 @@ public final class FitOptions {
         description = "Bootstrap each FQI target from, and save, the mean of the last M iterates (trees only;"
             + " default: 1, plain FQI; run --algorithm multiple: 5).")
     int averageIterates;
+
+    @Option(names = "--advantage-learning", paramLabel = "ALPHA",
+        description = "Advantage learning: lower each target by ALPHA times its action's gap to the best action,"
+            + " in [0, 1); it keeps the greedy policy and widens the gaps the trees' error must cross"
+            + " (docs/fit.md; default: ${DEFAULT-VALUE}, plain FQI).")
+    double advantageLearning;
   }
 
   static final class TreeOptions {
@@ -143,7 +149,7 @@ public final class FitOptions {
   private static final Map<String, String> FQI = Map.of(
       "--iterations", "iterations", "--gamma", "gamma", "--validation-fraction", "validation_fraction",
       "--reward", "reward", "--ensemble", "ensemble", "--clip-targets", "clip_targets",
-      "--average-iterates", "average_iterates");
+      "--average-iterates", "average_iterates", "--advantage-learning", "advantage_learning");
 
   /** Each XGBoost flag and the learner setting it sets. */
   private static final Map<String, String> TREES = Map.of(

@@ -85,7 +85,7 @@ final class OpeCommand implements Callable<Integer>, FitOptions.OwnDefaults {
 
   /** FQI options that have no meaning for FQE: it evaluates one log as it is, always with clipped targets. */
   private static final List<String> NOT_FOR_FQE = List.of("--validation-fraction", "--ensemble", "--average-iterates",
-      "--reward", "--clip-targets");
+      "--reward", "--clip-targets", "--advantage-learning");
 
   /** FQE's own defaults at gamma 0.99, shown by --help (the rule for other gammas is in --iterations' text). */
   @Override

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.batchq.io.InvalidSettingException;
 import org.batchq.learner.Regressor;
 import org.batchq.runtime.ActionValues;
@@ -20,12 +21,20 @@ import org.batchq.runtime.QFunction;
  *     y_i     = r_i + gamma * (1 - terminated_i) * V_k(s'_i),  V_k(s') = max_a Qbar_k(s', a)
  *               (or, evaluating a fixed policy pi, sum_a pi(a | s') Qbar_k(s', a): the data's {@link Backup})
  *               (optionally clipped to [min(0, r_min), max(0, r_max)] / (1 - gamma), where every return lies)
+ *     y_i    -= alpha * (max_b Qbar_k(s_i, b) - Qbar_k(s_i, a_i))   (advantage learning; alpha = 0: plain FQI)
  *     Q_{k+1} = regress (s_i, a_i) -> y_i
  *   return Qbar_K
  * </pre>
  *
  * Averaging iterates (M > 1) takes the max over a mean of M fits instead of one: the fits' errors partly cancel
  * before the max turns them into overestimation, at no extra fitting cost.
+ *
+ * Advantage learning (Baird 1999; Bellemare et al. 2016, "Increasing the action gap") lowers every action's target
+ * by alpha times its gap to the best action at the same state. Its fixed point keeps max_a Q = V* and the greedy
+ * policy, and widens each gap to (V* - Q*) / (1 - alpha), so that the regression's error, not the gap, must be large
+ * for the argmax to flip: where two actions differ only in when an episode fails hundreds of steps later, the
+ * plain gap is smaller than the trees' error (docs/RESULTS.md). A state's values are the previous row's next-state
+ * values wherever the row follows another in the log; only the other states (episodes' first) are predicted.
  *
  * The learner is behind {@link Regressor}; everything here is the algorithm and its diagnostics.
  */
@@ -40,10 +49,11 @@ public final class Fqi {
   private Fqi() {}
 
   /**
-   * How FQI iterates: {@code iterations} backups with discount {@code gamma}, targets clipped or not, and the
-   * bootstrap and the result averaged over the last {@code averaged} iterates (1: plain FQI).
+   * How FQI iterates: {@code iterations} backups with discount {@code gamma}, targets clipped or not, the bootstrap
+   * and the result averaged over the last {@code averaged} iterates (1: plain FQI), and advantage learning's
+   * {@code advantage} (alpha in [0, 1); 0: the plain Bellman target).
    */
-  public record Schedule(int iterations, double gamma, boolean clip, int averaged) {
+  public record Schedule(int iterations, double gamma, boolean clip, int averaged, double advantage) {
     public Schedule {
       InvalidSettingException.atLeast("iterations", iterations, 1);
       InvalidSettingException.in("gamma", gamma, 0, true, 1, false);
@@ -51,6 +61,23 @@ public final class Fqi {
         throw new InvalidSettingException("average_iterates must be between 1 and iterations (got " + averaged + ")",
             "average_iterates", "iterations");
       }
+      InvalidSettingException.in("advantage_learning", advantage, 0, true, 1, false);
+    }
+
+    /** Without advantage learning. */
+    public Schedule(int iterations, double gamma, boolean clip, int averaged) {
+      this(iterations, gamma, clip, averaged, 0);
+    }
+
+    /**
+     * Where clipped targets are kept: the return range, its lower end widened by alpha / (1 - alpha) times its
+     * width under advantage learning, whose fixed point puts an action up to (V* - Q*) / (1 - alpha) below V*.
+     */
+    float[] clipRange(float[] returns) {
+      if (!clip) {
+        return new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+      }
+      return new float[] {(float) (returns[0] - advantage / (1 - advantage) * (returns[1] - returns[0])), returns[1]};
     }
   }
 
@@ -65,6 +92,11 @@ public final class Fqi {
   public static Result fit(FqiData train, FqiData valid, Schedule schedule, Regressor regressor, QFunction start,
       Consumer<IterationStats> onIteration) {
     double gamma = schedule.gamma();
+    double alpha = schedule.advantage();
+    if (alpha > 0 && train.backup() != Backup.MAX) {
+      throw new IllegalArgumentException("advantage learning is for the optimality backup (FQI), not for evaluating a"
+          + " policy");
+    }
     long startTime = System.nanoTime();
     Timer learner = new Timer();
     int actions = train.actionCount();
@@ -84,21 +116,31 @@ public final class Fqi {
     // predictions, which the residual needs anyway: only the next states no row holds (episodes' ends) are predicted.
     int[] validSuccessor = valid == null ? null : valid.successors();
     Regressor.StateSet validEnds = valid == null ? null : ends(valid, validSuccessor, regressor);
+    // Advantage learning also needs Qbar_k at each row's own state: the previous row's next-state values where the
+    // row follows it, predicted only at the other rows' states (the heads).
+    int[] predecessor = alpha > 0 ? predecessors(successor) : null;
+    int[] validPredecessor = alpha > 0 && valid != null ? predecessors(validSuccessor) : null;
+    Regressor.StateSet heads = alpha > 0 ? heads(train, predecessor, regressor) : null;
 
     // The last M iterates and their values at the next states: their means are Qbar_k.
     Window window = new Window(schedule.averaged());
-    window.add(null, initial(start, train), valid == null ? null : initial(start, valid));
+    window.add(null, new Values(initialAt(start, train.nextObs(), train),
+        valid == null ? null : initialAt(start, valid.nextObs(), valid),
+        heads == null ? null : initialAt(start, headObs(train, predecessor), train),
+        validPredecessor == null ? null : initialAt(start, headObs(valid, validPredecessor), valid)));
     float[] previousQsa = start == null ? new float[train.rows()]
         : takenActions(start.predict(train.obs(), train.rows()), train.actions(), actions);
     float[] y = new float[train.rows()];
     float[] bounds = returnRange(train.rewards(), gamma);
-    float[] range = schedule.clip() ? bounds : new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+    float[] range = schedule.clipRange(bounds);
     List<IterationStats> stats = new ArrayList<>();
     for (int k = 0; k < schedule.iterations(); k++) {
       long iterationStart = System.nanoTime();
       double learnerBefore = learner.seconds;
 
-      targets(train, window.meanNext(), gamma, range, y);
+      float[] nextMean = window.mean(Values::next);
+      targets(train, nextMean, alpha == 0 ? null : stateValues(nextMean, predecessor, window.mean(Values::heads),
+          actions), alpha, gamma, range, y);
       QFunction previous = window.newest();
       QFunction fitted = learner.time(() -> regressor.fit(s, train.actions(), y, previous));
       float[] qsa = learner.time(() -> regressor.predictTaken(fitted, s, train.actions()));
@@ -107,7 +149,9 @@ public final class Fqi {
       float[] validQ = null;
       if (valid != null) {
         float[] validY = new float[valid.rows()];
-        targets(valid, window.meanValidNext(), gamma, range, validY);
+        float[] validNextMean = window.mean(Values::validNext);
+        targets(valid, validNextMean, alpha == 0 ? null : stateValues(validNextMean, validPredecessor,
+            window.mean(Values::validHeads), actions), alpha, gamma, range, validY);
         validQ = learner.time(() -> regressor.predict(fitted, validS));
         validResidual = mse(takenActions(validQ, valid.actions(), actions), validY);
       }
@@ -118,9 +162,11 @@ public final class Fqi {
       for (int i = 0; i < known.length; i++) {
         known[i] = successor[i] < 0 ? 0f : qsa[successor[i]];
       }
-      window.add(fitted, learner.time(() -> regressor.predict(fitted, next, known)),
+      window.add(fitted, new Values(learner.time(() -> regressor.predict(fitted, next, known)),
           valid == null ? null : nextValues(validQ, validSuccessor, learner.time(() -> regressor.predict(fitted, validEnds)),
-              actions));
+              actions),
+          heads == null ? null : learner.time(() -> regressor.predict(fitted, heads)),
+          validPredecessor == null ? null : headValues(validQ, validPredecessor, actions)));
       IterationStats it = new IterationStats(k, mse(qsa, y), validResidual, initialMaxQ, meanAbsDiff(qsa, previousQsa),
           (System.nanoTime() - iterationStart) / 1e9, learner.seconds - learnerBefore);
       previousQsa = qsa;
@@ -132,23 +178,27 @@ public final class Fqi {
   }
 
   /**
-   * The last M iterates, with their Q-values at the training and held-out next states. Q_0 takes part in the means
-   * only as values (it is the caller's, or zero); models leaving the window are closed.
+   * One iterate's Q-values where the targets need them: at the training and held-out next states, and, for
+   * advantage learning, at the states no earlier row's next state holds (training and held-out). Unused ones are null.
+   */
+  private record Values(float[] next, float[] validNext, float[] heads, float[] validHeads) {}
+
+  /**
+   * The last M iterates, with their {@link Values}: their means are Qbar_k's. Q_0 takes part in the means only as
+   * values (it is the caller's, or zero); models leaving the window are closed.
    */
   private static final class Window {
     private final int size;
     private final ArrayDeque<QFunction> models = new ArrayDeque<>();
-    private final ArrayDeque<float[]> next = new ArrayDeque<>();
-    private final ArrayDeque<float[]> validNext = new ArrayDeque<>();
+    private final ArrayDeque<Values> values = new ArrayDeque<>();
 
     Window(int size) {
       this.size = size;
     }
 
-    void add(QFunction model, float[] nextQ, float[] validNextQ) {
-      if (next.size() == size) {
-        next.removeFirst();
-        validNext.pollFirst();
+    void add(QFunction model, Values v) {
+      if (values.size() == size) {
+        values.removeFirst();
         if (models.size() == size) {
           models.removeFirst().close();
         }
@@ -156,10 +206,7 @@ public final class Fqi {
       if (model != null) {
         models.addLast(model);
       }
-      next.addLast(nextQ);
-      if (validNextQ != null) {
-        validNext.addLast(validNextQ);
-      }
+      values.addLast(v);
     }
 
     /** Q_k: the newest fitted iterate (null before the first), which warm-starting regressors continue. */
@@ -167,12 +214,22 @@ public final class Fqi {
       return models.peekLast();
     }
 
-    float[] meanNext() {
-      return mean(next);
-    }
-
-    float[] meanValidNext() {
-      return mean(validNext);
+    /** The mean over the window of one kind of values. */
+    float[] mean(Function<Values, float[]> kind) {
+      if (values.size() == 1) {
+        return kind.apply(values.peekFirst());
+      }
+      float[] out = new float[kind.apply(values.peekFirst()).length];
+      for (Values v : values) {
+        float[] x = kind.apply(v);
+        for (int i = 0; i < out.length; i++) {
+          out[i] += x[i];
+        }
+      }
+      for (int i = 0; i < out.length; i++) {
+        out[i] /= values.size();
+      }
+      return out;
     }
 
     /** Qbar_K as one model: the iterate itself for M = 1, otherwise the regressor's mean of the window. */
@@ -186,22 +243,6 @@ public final class Fqi {
         models.forEach(QFunction::close);
         models.clear();
       }
-    }
-
-    private static float[] mean(ArrayDeque<float[]> values) {
-      if (values.size() == 1) {
-        return values.peekFirst();
-      }
-      float[] out = new float[values.peekFirst().length];
-      for (float[] v : values) {
-        for (int i = 0; i < out.length; i++) {
-          out[i] += v[i];
-        }
-      }
-      for (int i = 0; i < out.length; i++) {
-        out[i] /= values.size();
-      }
-      return out;
     }
   }
 
@@ -231,16 +272,73 @@ public final class Fqi {
     return out;
   }
 
-  /** Q_0(s', .) for every row: zeros, or the starting Q-function's values. */
-  private static float[] initial(QFunction start, FqiData data) {
+  /** For each row, the row whose next state is this row's state ({@code successor} inverted), or -1. */
+  private static int[] predecessors(int[] successor) {
+    int[] out = new int[successor.length];
+    Arrays.fill(out, -1);
+    for (int j = 0; j < successor.length; j++) {
+      if (successor[j] >= 0) {
+        out[successor[j]] = j;
+      }
+    }
+    return out;
+  }
+
+  /** The states of the rows without a predecessor, in row order. */
+  private static float[] headObs(FqiData data, int[] predecessor) {
+    int d = data.observationSize();
+    int count = (int) Arrays.stream(predecessor).filter(j -> j < 0).count();
+    float[] out = new float[count * d];
+    for (int i = 0, h = 0; i < data.rows(); i++) {
+      if (predecessor[i] < 0) {
+        System.arraycopy(data.obs(), i * d, out, h++ * d, d);
+      }
+    }
+    return out;
+  }
+
+  private static Regressor.StateSet heads(FqiData data, int[] predecessor, Regressor regressor) {
+    float[] obs = headObs(data, predecessor);
+    return regressor.states(obs, obs.length / data.observationSize());
+  }
+
+  /** The rows of {@code q} (all of a data set's states) that are heads: what the held-out rows' predictions hold. */
+  private static float[] headValues(float[] q, int[] predecessor, int actions) {
+    int count = (int) Arrays.stream(predecessor).filter(j -> j < 0).count();
+    float[] out = new float[count * actions];
+    for (int i = 0, h = 0; i < predecessor.length; i++) {
+      if (predecessor[i] < 0) {
+        System.arraycopy(q, i * actions, out, h++ * actions, actions);
+      }
+    }
+    return out;
+  }
+
+  /** Every row's values at its own state: its predecessor's next-state values, else the next of {@code headQ}'s rows. */
+  private static float[] stateValues(float[] nextQ, int[] predecessor, float[] headQ, int actions) {
+    float[] out = new float[predecessor.length * actions];
+    for (int i = 0, h = 0; i < predecessor.length; i++) {
+      if (predecessor[i] >= 0) {
+        System.arraycopy(nextQ, predecessor[i] * actions, out, i * actions, actions);
+      } else {
+        System.arraycopy(headQ, h++ * actions, out, i * actions, actions);
+      }
+    }
+    return out;
+  }
+
+  /** Q_0 at the states {@code obs} (row-major, as the start's observations): zeros, or the starting Q's values. */
+  private static float[] initialAt(QFunction start, float[] obs, FqiData data) {
+    int rows = obs.length / data.observationSize();
+    int actions = data.actionCount();
     if (start == null) {
-      return new float[data.rows() * data.actionCount()];
+      return new float[rows * actions];
     }
-    if (start.actionCount() != data.actionCount()) {
+    if (start.actionCount() != actions) {
       throw new IllegalArgumentException("the starting Q-function has " + start.actionCount() + " actions, the data "
-          + data.actionCount());
+          + actions);
     }
-    return start.predict(data.nextObs(), data.rows());
+    return start.predict(obs, rows);
   }
 
   /** [min(0, r_min), max(0, r_max)] / (1 - gamma): where every discounted return of these rewards lies. */
@@ -260,9 +358,22 @@ public final class Fqi {
    * observation.
    */
   static void targets(FqiData data, float[] nextQ, double gamma, float[] range, float[] y) {
+    targets(data, nextQ, null, 0, gamma, range, y);
+  }
+
+  /**
+   * The same, less {@code alpha} times each row's action gap at its own state, max_b Q(s, b) - Q(s, a), read from
+   * {@code stateQ} (rows x actions; unused when alpha is 0): advantage learning's target.
+   */
+  static void targets(FqiData data, float[] nextQ, float[] stateQ, double alpha, double gamma, float[] range,
+      float[] y) {
     int actions = data.actionCount();
     for (int i = 0; i < data.rows(); i++) {
       float target = Backup.target(data.rewards()[i], data.terminal()[i], gamma, data.backup().value(nextQ, i, actions));
+      if (alpha > 0) {
+        float gap = ActionValues.max(stateQ, i, actions) - stateQ[i * actions + data.actions()[i]];
+        target = (float) (target - alpha * gap);
+      }
       y[i] = Math.min(range[1], Math.max(range[0], target));
     }
   }

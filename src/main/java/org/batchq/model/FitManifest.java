@@ -46,6 +46,7 @@ public final class FitManifest {
     training.put("ensemble", config.ensemble());
     training.put("clip_targets", config.clipTargets());
     training.put("average_iterates", config.averageIterates());
+    training.put("advantage_learning", config.advantageLearning());
     training.put("engine", engine);
     return training;
   }

@@ -31,9 +31,10 @@ public final class Training {
    * @param ensemble how many fits, each holding out its own episodes, are averaged into the model (1: one fit)
    * @param clipTargets keep FQI targets within the range of discounted returns of the data's rewards
    * @param averageIterates FQI bootstraps from, and returns, the mean of its last this many iterates (1: plain FQI)
+   * @param advantageLearning advantage learning's alpha: each target less alpha times its action's gap (0: plain FQI)
    */
   public record Config(int iterations, double gamma, double validationFraction, RewardTransform reward,
-      LearnerSettings learner, int ensemble, boolean clipTargets, int averageIterates) {
+      LearnerSettings learner, int ensemble, boolean clipTargets, int averageIterates, double advantageLearning) {
     public Config {
       if (averageIterates > 1 && !(learner instanceof XgboostSettings trees && !trees.warmStart())) {
         throw new InvalidSettingException("average_iterates is available for the tree algorithms (single,"
@@ -48,23 +49,28 @@ public final class Training {
         throw new InvalidSettingException("ensemble is available for the tree algorithms (single, multiple), not"
             + " neural", "ensemble");
       }
-      new Fqi.Schedule(iterations, gamma, clipTargets, averageIterates); // checks iterations, gamma, average_iterates
+      // checks iterations, gamma, average_iterates, advantage_learning (the fields are not assigned yet: no schedule())
+      new Fqi.Schedule(iterations, gamma, clipTargets, averageIterates, advantageLearning);
       InvalidSettingException.in("validation_fraction", validationFraction, 0, true, 1, false);
     }
 
     /** The defaults of {@code fit} around {@code learner}: 50 iterations at gamma 0.99, a tenth of episodes held out. */
     public static Config defaults(LearnerSettings learner) {
-      return new Config(50, 0.99, 0.1, RewardTransform.NONE, learner, 1, false, 1);
+      return new Config(50, 0.99, 0.1, RewardTransform.NONE, learner, 1, false, 1, 0);
     }
 
-    /** Reads run manifests written before --average-iterates existed, where it is absent: plain FQI. */
+    /**
+     * Reads run manifests written before --average-iterates or --advantage-learning existed, where they are absent:
+     * plain FQI.
+     */
     @JsonCreator
     static Config fromJson(@JsonProperty("iterations") int iterations, @JsonProperty("gamma") double gamma,
         @JsonProperty("validation_fraction") double validationFraction, @JsonProperty("reward") RewardTransform reward,
         @JsonProperty("learner") LearnerSettings learner, @JsonProperty("ensemble") int ensemble,
-        @JsonProperty("clip_targets") boolean clipTargets, @JsonProperty("average_iterates") Integer averageIterates) {
+        @JsonProperty("clip_targets") boolean clipTargets, @JsonProperty("average_iterates") Integer averageIterates,
+        @JsonProperty("advantage_learning") Double advantageLearning) {
       return new Config(iterations, gamma, validationFraction, reward, learner, ensemble, clipTargets,
-          averageIterates == null ? 1 : averageIterates);
+          averageIterates == null ? 1 : averageIterates, advantageLearning == null ? 0 : advantageLearning);
     }
 
     public String algorithm() {
@@ -78,17 +84,18 @@ public final class Training {
     /** The same configuration with another thread count. */
     public Config withThreads(int threads) {
       return new Config(iterations, gamma, validationFraction, reward, learner.withThreads(threads), ensemble,
-          clipTargets, averageIterates);
+          clipTargets, averageIterates, advantageLearning);
     }
 
     /** The same configuration with targets clipped or not. */
     public Config withClipTargets(boolean clip) {
-      return new Config(iterations, gamma, validationFraction, reward, learner, ensemble, clip, averageIterates);
+      return new Config(iterations, gamma, validationFraction, reward, learner, ensemble, clip, averageIterates,
+          advantageLearning);
     }
 
     /** How FQI iterates under this configuration. */
     public Fqi.Schedule schedule() {
-      return new Fqi.Schedule(iterations, gamma, clipTargets, averageIterates);
+      return new Fqi.Schedule(iterations, gamma, clipTargets, averageIterates, advantageLearning);
     }
   }
 

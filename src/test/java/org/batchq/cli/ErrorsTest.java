@@ -151,6 +151,8 @@ class ErrorsTest {
         "--average-iterates", "60", "--out", out("ar").toString());
     add("average-neural", 2, List.of("--average-iterates", "tree algorithms"), List.of(out("an")), "fit",
         data.toString(), "--algorithm", "neural", "--average-iterates", "5", "--out", out("an").toString());
+    add("advantage-range", 2, List.of("--advantage-learning", "[0, 1)", "1.5"), List.of(out("al")), "fit",
+        data.toString(), "--advantage-learning", "1.5", "--out", out("al").toString());
     add("option-other-learner", 2, List.of("--hidden", "neural", "single"), List.of(out("ol")), "fit",
         data.toString(), "--algorithm", "single", "--hidden", "32", "--out", out("ol").toString());
     add("config-no-settings", 1, List.of("not-settings.json", "settings object"), List.of(out("cn")), "fit",

@@ -1,6 +1,8 @@
 package org.batchq.fqi;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -162,6 +164,103 @@ class FqiTest {
     assertEquals(1f, y[0], "terminal: the reward");
     assertEquals(0f, y[1], "0 + 0.5 * -4 = -2, clipped up to 0");
     assertEquals(2f, y[2], "1 + 0.5 * 9 = 5.5, clipped down to 2");
+  }
+
+  /**
+   * Advantage learning converges to its own fixed point, computed here exactly: V* at the best action, every other
+   * action's gap to it widened by 1 / (1 - alpha). Both ways a row's own-state values arrive are exercised: the
+   * pairs of {@code data} are not in step order (every state is predicted), the walks are (each row's state is the
+   * previous row's next state, so only episodes' first states are).
+   */
+  @ParameterizedTest
+  @EnumSource(TreeForm.class)
+  void advantageLearningKeepsTheOptimalValueAndWidensTheGaps(TreeForm form) {
+    ChainMdp chain = new ChainMdp(6, 0.9);
+    double alpha = 0.5;
+    for (FqiData data : List.of(chain.data(10), chain.walks(10))) {
+      try (XgboostRegressor regressor = xgboost(form);
+          QFunction q = Fqi.fit(data, null, new Fqi.Schedule(80, chain.gamma, false, 1, alpha), regressor, null,
+              it -> {}).q()) {
+        float[] values = q.predict(new float[] {0, 1, 2, 3, 4}, 5);
+        for (int s = 0; s < 5; s++) {
+          for (int a = 0; a < 2; a++) {
+            assertEquals(chain.advantageQ(s, a, alpha), values[s * 2 + a], TOLERANCE, "Q_AL(" + s + ", " + a + ")");
+          }
+        }
+      }
+    }
+    assertTrue(chain.advantageQ(3, 0, alpha) < chain.optimalQ(3, 0) - 0.1, "a gap that widens: the test can tell");
+  }
+
+  /**
+   * Under advantage learning the held-out residual is the last iterate's error against the same operator's targets,
+   * its action gaps taken at the held-out states: from the previous held-out row's next state where a row follows
+   * it (the walks), else predicted; and a start model's values seed Q_0's.
+   */
+  @ParameterizedTest
+  @EnumSource(TreeForm.class)
+  void theHeldOutResidualUnderAdvantageLearningUsesTheGapsAtTheHeldOutStates(TreeForm form) {
+    ChainMdp chain = new ChainMdp(7, 0.9);
+    double alpha = 0.5;
+    FqiData train = chain.walks(5);
+    FqiData heldOut = chain.walks(2);
+    float[] rewards = heldOut.rewards().clone();
+    for (int i = 0; i < rewards.length; i++) {
+      rewards[i] += 0.1f * (i % 3);
+    }
+    FqiData valid = heldOut.withRewards(rewards);
+    List<IterationStats> seen = new ArrayList<>();
+    try (XgboostRegressor regressor = xgboost(form);
+        QFunction start = Fqi.fit(train, null, new Fqi.Schedule(2, chain.gamma, false, 1), regressor, null,
+            it -> {}).q();
+        QFunction q4 = Fqi.fit(train, valid, new Fqi.Schedule(4, chain.gamma, false, 1, alpha), regressor, start,
+            seen::add).q();
+        QFunction q3 = Fqi.fit(train, null, new Fqi.Schedule(3, chain.gamma, false, 1, alpha), regressor, start,
+            it -> {}).q()) {
+      float[] q = q4.predict(valid.obs(), valid.rows());
+      float[] next = q3.predict(valid.nextObs(), valid.rows());
+      float[] here = q3.predict(valid.obs(), valid.rows());
+      double sum = 0;
+      for (int i = 0; i < valid.rows(); i++) {
+        float max = Math.max(next[i * 2], next[i * 2 + 1]);
+        float y = valid.terminal()[i] ? valid.rewards()[i] : (float) (valid.rewards()[i] + chain.gamma * max);
+        float gap = Math.max(here[i * 2], here[i * 2 + 1]) - here[i * 2 + valid.actions()[i]];
+        y = (float) (y - alpha * gap);
+        double e = q[i * 2 + valid.actions()[i]] - y;
+        sum += e * e;
+      }
+      double expected = sum / valid.rows();
+      assertTrue(expected > 0.001, "a residual to measure: " + expected);
+      assertEquals(expected, seen.get(3).validResidual(), 1e-6 * (1 + expected));
+    }
+  }
+
+  @Test
+  void advantageLearningLowersEachTargetByAlphaTimesItsGap() {
+    // Q(s, .) = [2, 5] at row 0's state (action 0: gap 3) and [4, 1] at row 1's (action 1: gap 3); row 2 takes the
+    // best action (no gap). Q(s', .) = [2, 5] everywhere, gamma 0.5, alpha 0.25.
+    FqiData data = new FqiData(3, 1, 2, new float[] {0, 1, 2}, new int[] {0, 1, 1}, new float[] {1, 1, 1},
+        new float[] {1, 2, 3}, new boolean[] {false, false, true}, new int[] {0}, null, Backup.MAX);
+    float[] y = new float[3];
+    Fqi.targets(data, new float[] {2, 5, 2, 5, 2, 5}, new float[] {2, 5, 4, 1, 0, 7}, 0.25, 0.5,
+        new float[] {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}, y);
+    assertEquals(1 + 0.5f * 5 - 0.25f * 3, y[0]);
+    assertEquals(1 + 0.5f * 5 - 0.25f * 3, y[1]);
+    assertEquals(1f, y[2], "terminal and greedy: the reward alone");
+  }
+
+  @Test
+  void advantageLearningWidensTheClipRangeBelowAndIsRefusedForEvaluation() {
+    // Returns in [0, 2]: at alpha 0.5 an action may lie (2 - 0) / (1 - 0.5) below V* = 2, so down to -2.
+    assertArrayEquals(new float[] {-2f, 2f}, new Fqi.Schedule(5, 0.5, true, 1, 0.5).clipRange(new float[] {0, 2}));
+    assertArrayEquals(new float[] {0f, 2f}, new Fqi.Schedule(5, 0.5, true, 1).clipRange(new float[] {0, 2}));
+    ChainMdp chain = new ChainMdp(4, 0.9);
+    FqiData data = chain.data(1);
+    FqiData evaluation = data.withBackup(new Backup.Expectation(new float[data.rows() * 2]));
+    try (XgboostRegressor regressor = xgboost(TreeForm.SINGLE)) {
+      assertThrows(IllegalArgumentException.class, () -> Fqi.fit(evaluation, null,
+          new Fqi.Schedule(2, chain.gamma, false, 1, 0.5), regressor, null, it -> {}));
+    }
   }
 
   @Test

@@ -79,6 +79,10 @@ final class SparkFitCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--average-iterates is not available with the Spark engine yet (use the local"
           + " engine)");
     }
+    if (config.advantageLearning() > 0) {
+      throw new IllegalArgumentException("--advantage-learning is not available with the Spark engine yet (use the"
+          + " local engine)");
+    }
     if (fit.threadsGiven()) {
       throw new IllegalArgumentException("--threads does not apply to the Spark engine: it runs one XGBoost thread per"
           + " Spark task; set --workers");
