@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Turns the trees of a Q-function into JVM bytecode, one static method per tree whose nested comparisons hold the
- * tree's features, thresholds and leaf values as constants, defined as hidden classes at load time: the JIT
- * compiles each tree into straight-line branches with no node arrays to load and a branch of its own per node,
+ * Turns the trees of a Q-function into JVM bytecode, static methods of a few consecutive trees each whose nested
+ * comparisons hold the trees' features, thresholds and leaf values as constants, defined as hidden classes at load
+ * time: the JIT compiles each tree into straight-line branches with no node arrays to load and a branch of its own per node,
  * about twice as fast as walking {@link JsonTrees}'s arrays (docs/BENCHMARKS.md). Only JDK classes are used: no
  * compiler, no bytecode library.
  *
@@ -37,6 +37,12 @@ final class TreeCompiler {
    * would be larger (a full tree deeper than about 8) is not compiled, and the Q-function walks its arrays instead.
    */
   static final int MAX_TREE_BYTES = 8000;
+
+  /**
+   * Consecutive trees share one method up to this many bytes: a tree of depth 6 is about 1.5 KB of bytecode, far
+   * above what the JIT inlines, so one method per tree would cost a call per tree per row (docs/BENCHMARKS.md).
+   */
+  static final int METHOD_BYTES = 6000;
 
   private static final int TREES_PER_CLASS = 400; // keeps each class's dispatch method under MAX_TREE_BYTES
   private static final int MAX_CONSTANTS = 50_000; // of the 65,535 a class's constant pool may hold
@@ -81,7 +87,10 @@ final class TreeCompiler {
     }
   }
 
-  /** One tree's method body: the nodes in depth-first order, each split a compare and a jump to its right child. */
+  /**
+   * One tree's method body: the nodes in depth-first order, each split a compare and a jump to its right child, each
+   * path's end a jump to the body's last instruction, a return, so that bodies can be joined ({@link Code.Method#then}).
+   */
   private static final class TreeCode {
     private final ClassFile file;
     private final JsonTrees trees;
@@ -89,6 +98,7 @@ final class TreeCompiler {
     private final int actions;
     private final int onlyOutput; // the multiple form's booster; -1 in the single form, whose leaves reach every action
     private final Code code = new Code();
+    private final Code.Label exit = code.label();
 
     TreeCode(ClassFile file, JsonTrees trees, int d, int actions, int onlyOutput) {
       this.file = file;
@@ -101,6 +111,8 @@ final class TreeCompiler {
     /** The method's code for the tree at {@code root}, or null when it would exceed {@link #MAX_TREE_BYTES}. */
     Code.Method of(int root) {
       shared(root);
+      code.place(exit);
+      code.op(RETURN);
       return code.size() > MAX_TREE_BYTES ? null : code.finish();
     }
 
@@ -115,14 +127,14 @@ final class TreeCompiler {
             addLeaf(n, a);
           }
         }
-        code.op(RETURN);
+        code.jump(GOTO, exit);
       } else if (trees.feature()[n] >= d) {
         for (int a = 0; a < actions; a++) {
           Code.Label next = code.label();
           perAction(n, a, next);
           code.place(next);
         }
-        code.op(RETURN);
+        code.jump(GOTO, exit);
       } else {
         Code.Label right = split(n);
         shared(left);
@@ -180,7 +192,22 @@ final class TreeCompiler {
   /** A method body being written: bytes, and forward jumps patched once their labels are placed. */
   private static final class Code {
     /** A finished body and the offsets jumps land on, where the verifier wants a stack map frame. */
-    record Method(byte[] code, int[] targets) {}
+    record Method(byte[] code, int[] targets) {
+      /**
+       * This body, then {@code next}: this body's final return (where every one of its paths jumps) becomes the
+       * first instruction of {@code next}, whose jumps are relative and so stay as they are.
+       */
+      Method then(Method next) {
+        int at = code.length - 1;
+        byte[] b = java.util.Arrays.copyOf(code, at + next.code.length);
+        System.arraycopy(next.code, 0, b, at, next.code.length);
+        int[] t = java.util.Arrays.copyOf(targets, targets.length + next.targets.length);
+        for (int i = 0; i < next.targets.length; i++) {
+          t[targets.length + i] = next.targets[i] + at;
+        }
+        return new Method(b, t);
+      }
+    }
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final List<Label> labels = new ArrayList<>();
@@ -256,19 +283,21 @@ final class TreeCompiler {
   }
 
   /**
-   * One hidden class being assembled: its constant pool, and its tree methods {@code t0, t1, ...}, which its
-   * {@link Block#add} calls in order.
+   * One hidden class being assembled: its constant pool, and its methods {@code t0, t1, ...}, each a run of
+   * consecutive trees up to {@link #METHOD_BYTES}, which its {@link Block#add} calls in order.
    */
   private static final class ClassFile {
     private final ByteArrayOutputStream pool = new ByteArrayOutputStream();
     private final DataOutputStream poolOut = new DataOutputStream(pool);
     private final Map<String, Integer> index = new HashMap<>();
     private final Map<Long, Integer> numbers = new HashMap<>();
-    private final List<Code.Method> trees = new ArrayList<>();
+    private final List<Code.Method> methods = new ArrayList<>();
+    private Code.Method open; // the method trees are being joined into
+    private int trees;
     private int count = 1;
 
     int trees() {
-      return trees.size();
+      return trees;
     }
 
     int constants() {
@@ -276,7 +305,15 @@ final class TreeCompiler {
     }
 
     void addTree(Code.Method tree) {
-      trees.add(tree);
+      trees++;
+      if (open != null && open.code().length - 1 + tree.code().length <= METHOD_BYTES) {
+        open = open.then(tree);
+        return;
+      }
+      if (open != null) {
+        methods.add(open);
+      }
+      open = tree;
     }
 
     int floatConstant(float v) {
@@ -355,20 +392,24 @@ final class TreeCompiler {
 
     /** Defines the class as a hidden class of this package and returns an instance of it. */
     Block define() throws ReflectiveOperationException {
-      ByteArrayOutputStream methods = new ByteArrayOutputStream();
-      DataOutputStream m = new DataOutputStream(methods);
+      if (open != null) {
+        methods.add(open);
+        open = null;
+      }
+      ByteArrayOutputStream code = new ByteArrayOutputStream();
+      DataOutputStream m = new DataOutputStream(code);
       try {
         Code init = new Code().op(ALOAD_0);
         init.op(INVOKESPECIAL).u2(methodRef("java/lang/Object", "<init>", "()V")).op(RETURN);
         method(m, ACC_PUBLIC, "<init>", "()V", 1, 1, init.finish());
         Code add = new Code();
-        for (int t = 0; t < trees.size(); t++) {
+        for (int t = 0; t < methods.size(); t++) {
           add.op(ALOAD_1).op(ILOAD_2).op(ALOAD_3).op(ILOAD).op(4)
               .op(INVOKESTATIC).u2(methodRef(CLASS, "t" + t, TREE_DESCRIPTOR));
         }
         method(m, ACC_PUBLIC, "add", TREE_DESCRIPTOR, 4, 5, add.op(RETURN).finish());
-        for (int t = 0; t < trees.size(); t++) {
-          method(m, ACC_PRIVATE | ACC_STATIC, "t" + t, TREE_DESCRIPTOR, 4, 4, trees.get(t));
+        for (int t = 0; t < methods.size(); t++) {
+          method(m, ACC_PRIVATE | ACC_STATIC, "t" + t, TREE_DESCRIPTOR, 4, 4, methods.get(t));
         }
         int self = classRef(CLASS);
         int object = classRef("java/lang/Object");
@@ -386,8 +427,8 @@ final class TreeCompiler {
         c.writeShort(1);
         c.writeShort(block);
         c.writeShort(0); // fields
-        c.writeShort(trees.size() + 2);
-        methods.writeTo(c);
+        c.writeShort(methods.size() + 2);
+        code.writeTo(c);
         c.writeShort(0); // attributes
         MethodHandles.Lookup hidden = MethodHandles.lookup().defineHiddenClass(bytes.toByteArray(), true);
         try {
