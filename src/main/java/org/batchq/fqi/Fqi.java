@@ -115,19 +115,22 @@ public final class Fqi {
     // A held-out next state that is the next held-out row's state has every action's value in that row's
     // predictions, which the residual needs anyway: only the next states no row holds (episodes' ends) are predicted.
     int[] validSuccessor = valid == null ? null : valid.successors();
-    Regressor.StateSet validEnds = valid == null ? null : ends(valid, validSuccessor, regressor);
+    int d = train.observationSize();
+    Regressor.StateSet validEnds = valid == null ? null
+        : states(regressor, unlinked(valid.nextObs(), validSuccessor, d), d);
     // Advantage learning also needs Qbar_k at each row's own state: the previous row's next-state values where the
     // row follows it, predicted only at the other rows' states (the heads).
     int[] predecessor = alpha > 0 ? predecessors(successor) : null;
     int[] validPredecessor = alpha > 0 && valid != null ? predecessors(validSuccessor) : null;
-    Regressor.StateSet heads = alpha > 0 ? heads(train, predecessor, regressor) : null;
+    float[] headObs = predecessor == null ? null : unlinked(train.obs(), predecessor, d);
+    Regressor.StateSet heads = headObs == null ? null : states(regressor, headObs, d);
 
-    // The last M iterates and their values at the next states: their means are Qbar_k.
+    // The last M iterates and their values where the targets need them: their means are Qbar_k's.
     Window window = new Window(schedule.averaged());
     window.add(null, new Values(initialAt(start, train.nextObs(), train),
         valid == null ? null : initialAt(start, valid.nextObs(), valid),
-        heads == null ? null : initialAt(start, headObs(train, predecessor), train),
-        validPredecessor == null ? null : initialAt(start, headObs(valid, validPredecessor), valid)));
+        headObs == null ? null : initialAt(start, headObs, train),
+        validPredecessor == null ? null : initialAt(start, unlinked(valid.obs(), validPredecessor, d), valid)));
     float[] previousQsa = start == null ? new float[train.rows()]
         : takenActions(start.predict(train.obs(), train.rows()), train.actions(), actions);
     float[] y = new float[train.rows()];
@@ -139,7 +142,7 @@ public final class Fqi {
       double learnerBefore = learner.seconds;
 
       float[] nextMean = window.mean(Values::next);
-      targets(train, nextMean, alpha == 0 ? null : stateValues(nextMean, predecessor, window.mean(Values::heads),
+      targets(train, nextMean, alpha == 0 ? null : linked(nextMean, predecessor, window.mean(Values::heads),
           actions), alpha, gamma, range, y);
       QFunction previous = window.newest();
       QFunction fitted = learner.time(() -> regressor.fit(s, train.actions(), y, previous));
@@ -150,7 +153,7 @@ public final class Fqi {
       if (valid != null) {
         float[] validY = new float[valid.rows()];
         float[] validNextMean = window.mean(Values::validNext);
-        targets(valid, validNextMean, alpha == 0 ? null : stateValues(validNextMean, validPredecessor,
+        targets(valid, validNextMean, alpha == 0 ? null : linked(validNextMean, validPredecessor,
             window.mean(Values::validHeads), actions), alpha, gamma, range, validY);
         validQ = learner.time(() -> regressor.predict(fitted, validS));
         validResidual = mse(takenActions(validQ, valid.actions(), actions), validY);
@@ -163,10 +166,10 @@ public final class Fqi {
         known[i] = successor[i] < 0 ? 0f : qsa[successor[i]];
       }
       window.add(fitted, new Values(learner.time(() -> regressor.predict(fitted, next, known)),
-          valid == null ? null : nextValues(validQ, validSuccessor, learner.time(() -> regressor.predict(fitted, validEnds)),
-              actions),
+          valid == null ? null
+              : linked(validQ, validSuccessor, learner.time(() -> regressor.predict(fitted, validEnds)), actions),
           heads == null ? null : learner.time(() -> regressor.predict(fitted, heads)),
-          validPredecessor == null ? null : headValues(validQ, validPredecessor, actions)));
+          validPredecessor == null ? null : unlinked(validQ, validPredecessor, actions)));
       IterationStats it = new IterationStats(k, mse(qsa, y), validResidual, initialMaxQ, meanAbsDiff(qsa, previousQsa),
           (System.nanoTime() - iterationStart) / 1e9, learner.seconds - learnerBefore);
       previousQsa = qsa;
@@ -246,27 +249,38 @@ public final class Fqi {
     }
   }
 
-  /** The next states of the rows without a successor, in row order, registered with the regressor. */
-  private static Regressor.StateSet ends(FqiData data, int[] successor, Regressor regressor) {
-    int d = data.observationSize();
-    int count = (int) Arrays.stream(successor).filter(j -> j < 0).count();
-    float[] out = new float[count * d];
-    for (int i = 0, e = 0; i < data.rows(); i++) {
-      if (successor[i] < 0) {
-        System.arraycopy(data.nextObs(), i * d, out, e++ * d, d);
+  /**
+   * The rows {@code i} of {@code x} ({@code width} values each) that have no {@code link[i]}, in row order: the next
+   * states no later row holds (link: successors), or the states no earlier row's next state holds (predecessors).
+   */
+  private static float[] unlinked(float[] x, int[] link, int width) {
+    int count = (int) Arrays.stream(link).filter(j -> j < 0).count();
+    float[] out = new float[count * width];
+    for (int i = 0, u = 0; i < link.length; i++) {
+      if (link[i] < 0) {
+        System.arraycopy(x, i * width, out, u++ * width, width);
       }
     }
-    return regressor.states(out, count);
+    return out;
   }
 
-  /** Every row's next-state values: its successor's, from {@code q}, else the next of {@code endQ}'s rows. */
-  private static float[] nextValues(float[] q, int[] successor, float[] endQ, int actions) {
-    float[] out = new float[successor.length * actions];
-    for (int i = 0, e = 0; i < successor.length; i++) {
-      if (successor[i] >= 0) {
-        System.arraycopy(q, successor[i] * actions, out, i * actions, actions);
+  /** Observations {@code obs} ({@code d} values each) registered with the regressor. */
+  private static Regressor.StateSet states(Regressor regressor, float[] obs, int d) {
+    return regressor.states(obs, obs.length / d);
+  }
+
+  /**
+   * Every row's values: row {@code link[i]}'s of {@code q} where it exists (a successor's state values are this
+   * row's next-state values; a predecessor's next-state values are this row's state values), else the next of
+   * {@code rest}'s rows, the {@link #unlinked} ones'.
+   */
+  private static float[] linked(float[] q, int[] link, float[] rest, int actions) {
+    float[] out = new float[link.length * actions];
+    for (int i = 0, u = 0; i < link.length; i++) {
+      if (link[i] >= 0) {
+        System.arraycopy(q, link[i] * actions, out, i * actions, actions);
       } else {
-        System.arraycopy(endQ, e++ * actions, out, i * actions, actions);
+        System.arraycopy(rest, u++ * actions, out, i * actions, actions);
       }
     }
     return out;
@@ -279,49 +293,6 @@ public final class Fqi {
     for (int j = 0; j < successor.length; j++) {
       if (successor[j] >= 0) {
         out[successor[j]] = j;
-      }
-    }
-    return out;
-  }
-
-  /** The states of the rows without a predecessor, in row order. */
-  private static float[] headObs(FqiData data, int[] predecessor) {
-    int d = data.observationSize();
-    int count = (int) Arrays.stream(predecessor).filter(j -> j < 0).count();
-    float[] out = new float[count * d];
-    for (int i = 0, h = 0; i < data.rows(); i++) {
-      if (predecessor[i] < 0) {
-        System.arraycopy(data.obs(), i * d, out, h++ * d, d);
-      }
-    }
-    return out;
-  }
-
-  private static Regressor.StateSet heads(FqiData data, int[] predecessor, Regressor regressor) {
-    float[] obs = headObs(data, predecessor);
-    return regressor.states(obs, obs.length / data.observationSize());
-  }
-
-  /** The rows of {@code q} (all of a data set's states) that are heads: what the held-out rows' predictions hold. */
-  private static float[] headValues(float[] q, int[] predecessor, int actions) {
-    int count = (int) Arrays.stream(predecessor).filter(j -> j < 0).count();
-    float[] out = new float[count * actions];
-    for (int i = 0, h = 0; i < predecessor.length; i++) {
-      if (predecessor[i] < 0) {
-        System.arraycopy(q, i * actions, out, h++ * actions, actions);
-      }
-    }
-    return out;
-  }
-
-  /** Every row's values at its own state: its predecessor's next-state values, else the next of {@code headQ}'s rows. */
-  private static float[] stateValues(float[] nextQ, int[] predecessor, float[] headQ, int actions) {
-    float[] out = new float[predecessor.length * actions];
-    for (int i = 0, h = 0; i < predecessor.length; i++) {
-      if (predecessor[i] >= 0) {
-        System.arraycopy(nextQ, predecessor[i] * actions, out, i * actions, actions);
-      } else {
-        System.arraycopy(headQ, h++ * actions, out, i * actions, actions);
       }
     }
     return out;

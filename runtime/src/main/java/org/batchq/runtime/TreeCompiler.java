@@ -15,9 +15,9 @@ import java.util.TreeSet;
 /**
  * Turns the trees of a Q-function into JVM bytecode, static methods of a few consecutive trees each whose nested
  * comparisons hold the trees' features, thresholds and leaf values as constants, defined as hidden classes at load
- * time: the JIT compiles each tree into straight-line branches with no node arrays to load and a branch of its own per node,
- * about twice as fast as walking {@link JsonTrees}'s arrays (docs/BENCHMARKS.md). Only JDK classes are used: no
- * compiler, no bytecode library.
+ * time: the JIT compiles each tree into straight-line branches with no node arrays to load and a branch of its own
+ * per node, about twice as fast as walking {@link JsonTrees}'s arrays (docs/BENCHMARKS.md). Only JDK classes are
+ * used: no compiler, no bytecode library.
  *
  * <p>The arithmetic is {@link JsonTrees}'s: each output starts at its booster's base score and adds the trees'
  * leaves in float32 in file order, a feature goes left when below the threshold and a NaN the node's default way,
@@ -89,7 +89,8 @@ final class TreeCompiler {
 
   /**
    * One tree's method body: the nodes in depth-first order, each split a compare and a jump to its right child, each
-   * path's end a jump to the body's last instruction, a return, so that bodies can be joined ({@link Code.Method#then}).
+   * path's end a jump to the body's last instruction, a return, so that bodies can be joined
+   * ({@link Code.Method#then}).
    */
   private static final class TreeCode {
     private final ClassFile file;
