@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToIntFunction;
+import java.util.function.Function;
 import org.batchq.fqi.RewardTransform;
 import org.batchq.io.BadInputException;
 import org.batchq.io.Json;
@@ -88,7 +88,7 @@ public final class FitOptions {
     @Option(names = "--advantage-learning", paramLabel = "ALPHA",
         description = "Advantage learning: lower each target by ALPHA times its action's gap to the best action,"
             + " in [0, 1); it keeps the greedy policy and widens the gaps the trees' error must cross"
-            + " (docs/fit.md; default: ${DEFAULT-VALUE}, plain FQI).")
+            + " (docs/fit.md; default: ${DEFAULT-VALUE}, plain FQI; run --algorithm single: 0.5).")
     double advantageLearning;
   }
 
@@ -238,14 +238,15 @@ public final class FitOptions {
 
   /** The training configuration these options describe; usage errors are IllegalArgumentExceptions. */
   public Training.Config config(long seed) {
-    return config(seed, chosen -> 1);
+    return config(seed, chosen -> Map.of());
   }
 
   /**
-   * The same, where a command's own default for --average-iterates applies when neither a flag nor --config sets
-   * it. {@code seed} is the command's --seed: it wins when given; otherwise the --config file's seed, else it.
+   * The same, where a command's own defaults for the chosen algorithm ({@code ownDefaults}: setting name to value,
+   * e.g. run's {@code average_iterates} for multiple) apply to each setting that neither a flag nor --config sets.
+   * {@code seed} is the command's --seed: it wins when given; otherwise the --config file's seed, else it.
    */
-  public Training.Config config(long seed, ToIntFunction<String> defaultAverageIterates) {
+  public Training.Config config(long seed, Function<String, Map<String, Object>> ownDefaults) {
     JsonNode file = config == null ? null : read(config);
     String chosen = algorithm != null ? algorithm
         : file != null ? algorithmOf(file.get("learner")) : "single";
@@ -265,9 +266,11 @@ public final class FitOptions {
     if (!learner.has("threads") && !neuralChosen) { // a run fact, not in a model's settings: this machine's
       learner.put("threads", Runtime.getRuntime().availableProcessors());
     }
-    if (file == null || !file.has("average_iterates")) {
-      tree.put("average_iterates", defaultAverageIterates.applyAsInt(chosen));
-    }
+    ownDefaults.apply(chosen).forEach((setting, value) -> {
+      if (file == null || !file.has(setting)) {
+        tree.set(setting, Json.MAPPER.valueToTree(value));
+      }
+    });
     overlay(tree, FQI);
     overlay(learner, neuralChosen ? NEURAL : TREES);
     if (given("--nn-continue")) {

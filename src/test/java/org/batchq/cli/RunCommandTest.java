@@ -179,12 +179,13 @@ class RunCommandTest {
    * With {@code --rollback} a round whose fit does significantly worse than the best earlier round, on the same
    * evaluation episodes, keeps that round's model: on this seed round 2's fit scores 53.5 against round 1's 156.4
    * over 10 episodes (the run without the option shows it), so round 2 keeps round 1's model, is scored as it,
-   * and says so; round 1, better than round 0, keeps its own.
+   * and says so; round 1, better than round 0, keeps its own. Plain FQI targets ({@code --advantage-learning 0}),
+   * on which this seed's round 2 is the worse one.
    */
   @Test
   void withRollbackARoundThatDoesSignificantlyWorseKeepsTheBestEarlierModel() throws Exception {
-    Cli.ok(small("plain"));
-    Cli.Result r = Cli.ok(small("rb", "--rollback"));
+    Cli.ok(small("plain", "--advantage-learning", "0"));
+    Cli.Result r = Cli.ok(small("rb", "--rollback", "--advantage-learning", "0"));
     JsonNode plain = Json.MAPPER.readTree(dir.resolve("runs/plain.json").toFile()).get("rounds");
     JsonNode rounds = Json.MAPPER.readTree(dir.resolve("runs/rb.json").toFile()).get("rounds");
     assertTrue(plain.get(2).get("eval_mean_return").asDouble() < plain.get(1).get("eval_mean_return").asDouble());
@@ -297,7 +298,7 @@ class RunCommandTest {
   @Test
   void byDefaultTreeRoundsContinueFromThePreviousRoundsQ() throws Exception {
     Cli.ok(small("c"));
-    Cli.ok(small("z", "--no-carry-q"));
+    Cli.ok(small("z", "--no-carry-q", "--advantage-learning", "0"));
     for (int k = 0; k < ROUNDS; k++) {
       JsonNode carried = Json.MAPPER.readTree(dir.resolve(String.format("models/c/round-%02d/manifest.json", k)).toFile());
       JsonNode fresh = Json.MAPPER.readTree(dir.resolve(String.format("models/z/round-%02d/manifest.json", k)).toFile());
@@ -318,6 +319,14 @@ class RunCommandTest {
     assertFalse(Json.MAPPER.readTree(dir.resolve("runs/z.json").toFile()).get("settings").get("carry_q").asBoolean());
     assertEquals(1, Json.MAPPER.readTree(dir.resolve("runs/c.json").toFile()).get("settings").get("training")
         .get("average_iterates").asInt(), "single bootstraps from one fit");
+    // single widens its action gaps by advantage learning (docs/RESULTS.md), in every round's model; a flag wins.
+    assertEquals(RunCommand.SINGLE_ADVANTAGE_LEARNING, Json.MAPPER.readTree(dir.resolve("runs/c.json").toFile())
+        .get("settings").get("training").get("advantage_learning").asDouble());
+    assertEquals(RunCommand.SINGLE_ADVANTAGE_LEARNING, Json.MAPPER.readTree(dir.resolve(String.format(
+        "models/c/round-%02d/manifest.json", ROUNDS - 1)).toFile()).get("training").get("advantage_learning")
+        .asDouble());
+    assertEquals(0, Json.MAPPER.readTree(dir.resolve("runs/z.json").toFile()).get("settings").get("training")
+        .get("advantage_learning").asDouble(), "--advantage-learning 0: plain FQI");
     // multiple carries too, and bootstraps from the mean of its last 5 iterates, which is what kept its carried Q
     // from compounding its boosters' overestimates (docs/RESULTS.md); the model says so.
     Cli.ok(small("m", "--algorithm", "multiple"));
