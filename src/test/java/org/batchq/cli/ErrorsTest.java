@@ -198,6 +198,8 @@ class ErrorsTest {
     add("ope-no-policy", 2, List.of("name at least one policy"), List.of(), "ope", data.toString());
     add("ope-fqi-option", 2, List.of("--ensemble is not an option of ope"), List.of(), "ope", data.toString(), "random",
         "--ensemble", "3");
+    add("ope-advantage", 2, List.of("--advantage-learning is not an option of ope"), List.of(), "ope", data.toString(),
+        "random", "--advantage-learning", "0.5");
     Path narrow = copyModel("narrow");
     Path nm = narrow.resolve("manifest.json");
     Files.writeString(nm, Files.readString(nm).replace("\"observation_size\" : 4", "\"observation_size\" : 2"));
